@@ -1,0 +1,169 @@
+"""Grade one notebook: run it in a worker, run the tests here, return the results model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ._exercises import Exercise, find_exercises
+from ._inventory import pytest_args
+from ._limits import Limits
+from ._notebook import NotebookError, code_cells, exercise_of, read_notebook, solution_names
+from ._outcomes import LearnerError, Status, Ungradable
+from ._paths import datasets_dir
+from ._plugin import NAMESPACE_KEY
+from ._proxy import RemoteNamespace
+from ._results import CellResult, ExerciseResult, TestResult
+from ._sandbox import ISOLATION
+from ._session import WorkerSession
+
+
+class _BrokenSession:
+    """Stands in for a worker when the notebook could not be read: every test errors."""
+
+    records: dict = {}
+    output = b""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def describe(self, name):
+        raise LearnerError(self.message)
+
+    call = lambda self, name, args, kwargs: self.describe(name)  # noqa: E731
+
+    def close(self):
+        pass
+
+
+class _Collector:
+    """Collects one TestResult per test, and collection errors, from pytest's reports."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.tests: list[TestResult] = []
+        self.errors: list[str] = []
+
+    def pytest_configure(self, config):
+        """Hand the learner's namespace to the ``learner`` fixture."""
+        config.stash[NAMESPACE_KEY] = self.namespace
+
+    def pytest_collectreport(self, report):
+        """Record a test file that could not be collected."""
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
+
+    def pytest_runtest_logreport(self, report):
+        """Record the outcome the plugin attached to the report."""
+        props = dict(report.user_properties)
+        if "mlday_status" not in props or any(t.test == report.nodeid for t in self.tests):
+            return
+        status = Status(props["mlday_status"])
+        question = props["question"]
+        if question is None:
+            status, question = Status.UNGRADABLE, "?"
+            props["mlday_message"] = "this test declares no question (use @pytest.mark.question)"
+        points = props["points"]
+        self.tests.append(
+            TestResult(
+                test=report.nodeid,
+                question=question,
+                title=props["title"],
+                hidden=props["hidden"],
+                status=status,
+                score=points if status is Status.PASSED else 0.0,
+                max_score=points,
+                message=props["mlday_message"],
+            )
+        )
+
+
+def run_tests(exercise: Exercise, namespace, *, hidden: bool = True, questions=()) -> _Collector:
+    """Run the exercise's tests in this process against the learner's ``namespace``."""
+    collector = _Collector(namespace)
+    files = exercise.test_files(hidden=hidden)
+    if not files:
+        raise Ungradable(f"the tests of {exercise.name} are missing")
+    args = pytest_args(exercise, files) + [f"--mlday-question={q}" for q in questions]
+    code = pytest.main(args, plugins=[collector])
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        raise Ungradable(f"pytest could not run the tests of {exercise.name} (exit code {int(code)})")
+    return collector
+
+
+def session_for_notebook(path, *, timeouts: dict | None = None) -> WorkerSession:
+    """A started worker session for the notebook at ``path`` (used by the plugin's --mlday-notebook)."""
+    nb = read_notebook(Path(path))
+    limits = Limits().replace(**timeouts) if timeouts else Limits()
+    return WorkerSession(code_cells(nb), limits, datasets_dir()).start()
+
+
+def grade_notebook(
+    path: Path,
+    root: Path,
+    *,
+    learner: str | None = None,
+    nb=None,
+    hidden: bool = True,
+    questions=(),
+    limits: Limits | None = None,
+) -> ExerciseResult:
+    """Grade the notebook at ``path`` (or the already-read ``nb``) against its exercise's tests."""
+    started = time.monotonic()
+    path = Path(path)
+    learner = learner or path.stem
+    exercises = {ex.name: ex for ex in find_exercises(root)}
+    problems: list[str] = []
+    try:
+        nb = nb if nb is not None else read_notebook(path)
+        exercise = exercises[exercise_of(nb, path, list(exercises))]
+    except NotebookError as exc:
+        problems.append(str(exc))
+        try:
+            exercise = exercises[exercise_of({"metadata": {}} if nb is None else nb, path, list(exercises))]
+        except (NotebookError, AttributeError):
+            return ExerciseResult(learner, "?", str(path), problems=tuple(problems), invalid=True)
+        session = _BrokenSession(f"the notebook could not be graded: {exc}")
+    else:
+        missing = _missing_solution_cells(exercise, nb)
+        if missing:
+            problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
+        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir())
+    try:
+        if isinstance(session, WorkerSession):
+            session.start()
+        collector = run_tests(exercise, RemoteNamespace(session), hidden=hidden, questions=questions)
+    except Ungradable as exc:
+        return ExerciseResult(
+            learner, exercise.name, str(path), problems=tuple(problems), ungradable=str(exc),
+            execution_time=time.monotonic() - started, isolation=ISOLATION,
+        )
+    finally:
+        session.close()
+    ungradable = [f"{t.test}: {t.message}" for t in collector.tests if t.status is Status.UNGRADABLE]
+    ungradable += collector.errors
+    return ExerciseResult(
+        learner=learner,
+        exercise=exercise.name,
+        notebook=str(path),
+        tests=tuple(collector.tests),
+        cells=tuple(CellResult(r.index, r.status, r.message) for r in sorted(session.records.values(), key=lambda r: r.index)),
+        problems=tuple(problems),
+        output=bytes(session.output).decode("utf-8", "replace"),
+        execution_time=time.monotonic() - started,
+        isolation=ISOLATION,
+        ungradable="; ".join(ungradable),
+        invalid=isinstance(session, _BrokenSession),
+    )
+
+
+def _missing_solution_cells(exercise: Exercise, nb) -> list[str]:
+    expected_from = exercise.source if exercise.has_solutions else exercise.released
+    try:
+        expected = solution_names(read_notebook(expected_from))
+    except NotebookError:
+        return []
+    present = set(solution_names(nb))
+    return [name for name in expected if name not in present]

@@ -1,0 +1,55 @@
+"""The resource limits a submission runs under (data only)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for one submission's worker.
+
+    Parameters
+    ----------
+    cell_seconds, call_seconds : float
+        Wall-clock limit for one notebook cell, and for one call of a learner's name.
+    submission_seconds : float
+        Wall-clock limit for the whole submission: every cell and every call.
+    cpu_seconds : int
+        CPU time of the worker process (RLIMIT_CPU).
+    address_space_bytes, file_size_bytes, open_files : int
+        RLIMIT_AS, RLIMIT_FSIZE and RLIMIT_NOFILE of the worker.
+    output_bytes : int
+        Bytes of the learner's stdout/stderr that are kept; the rest is dropped.
+    value_bytes : int
+        Largest encoded value a learner's call may return.
+    restarts : int
+        How often a worker that died or hung is started again for the next test.
+    """
+
+    cell_seconds: float = 60.0
+    call_seconds: float = 30.0
+    submission_seconds: float = 600.0
+    cpu_seconds: int = 900
+    address_space_bytes: int = 4 << 30
+    file_size_bytes: int = 256 << 20
+    open_files: int = 256
+    output_bytes: int = 64 << 10
+    value_bytes: int = 128 << 20
+    restarts: int = 3
+
+    def replace(self, **changes) -> "Limits":
+        """A copy with some fields changed; each must be positive."""
+        for key, value in changes.items():
+            check_limit(key, value)
+        return dataclasses.replace(self, **changes)
+
+
+def check_limit(name: str, value) -> None:
+    """Raise ValueError unless ``name`` is a field of Limits and ``value`` is a positive number."""
+    fields = {f.name for f in dataclasses.fields(Limits)}
+    if name not in fields:
+        raise ValueError(f"The limit {name!r} is not known; known limits are {', '.join(sorted(fields))}.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"The limit {name!r} must be a positive number. Got {value!r} instead.")

@@ -1,0 +1,21 @@
+"""Replace each solution region with the stub the learner starts from."""
+
+from .._notebook import is_solution, nbgrader
+from ._regions import replace_regions
+
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+TEXT_STUB = ["YOUR ANSWER HERE"]
+
+
+def clear_solutions(nb):
+    """Solution regions become the stub: code at the region's indentation, text as is."""
+    for index, cell in enumerate(nb.cells):
+        if not is_solution(cell):
+            continue
+        where = f"cell {index} ({nbgrader(cell).get('grade_id', '?')})"
+        if cell.cell_type == "code":
+            stub = lambda indent: [indent + line for line in CODE_STUB]  # noqa: E731
+        else:
+            stub = lambda indent: list(TEXT_STUB)  # noqa: E731
+        cell.source = replace_regions(cell.source, "### BEGIN SOLUTION", "### END SOLUTION", stub, where)
+    return nb

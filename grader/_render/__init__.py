@@ -1,0 +1,1 @@
+"""Renderers: each formats one output from the results model."""

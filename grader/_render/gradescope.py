@@ -1,0 +1,55 @@
+"""One exercise result as Gradescope's ``results.json``."""
+
+from __future__ import annotations
+
+from .._outcomes import Status
+
+VISIBILITY = {False: "visible", True: "after_due_date"}
+
+
+def render(result) -> dict:
+    """The results.json document for one learner's exercise.
+
+    Gradescope knows only "passed" and "failed"; mlday's own status is in each test's
+    ``extra_data`` and leads its ``output``. An ungradable test scores 0 here and is
+    marked ``ungradable`` so that it is regraded, never counted.
+    """
+    tests = []
+    for number, t in enumerate(result.tests, 1):
+        status_line = f"[{t.status.value}]"
+        if t.status is Status.UNGRADABLE:
+            status_line = "[ungradable: a fault of the grader, not of your work; this test will be regraded]"
+        tests.append(
+            {
+                "name": f"{t.question}: {t.title}" + (" (hidden)" if t.hidden else ""),
+                "number": str(number),
+                "score": t.score,
+                "max_score": t.max_score,
+                "status": "passed" if t.status is Status.PASSED else "failed",
+                "output": f"{status_line} {t.message}".strip(),
+                "visibility": VISIBILITY[t.hidden],
+                "extra_data": {"status": t.status.value, "question": t.question, "test": t.test, "hidden": t.hidden, "title": t.title},
+            }
+        )
+    lines = [f"{result.exercise}: {result.score:g}/{result.max_score:g}"]
+    lines += [f"notebook: {p}" for p in result.problems]
+    lines += [f"cell {c.index}: {c.status.value}: {c.message}" for c in result.cells]
+    if result.ungradable:
+        lines.append(f"ungradable: {result.ungradable}")
+    return {
+        "score": result.score,
+        "execution_time": round(result.execution_time, 3),
+        "output": "\n".join(lines),
+        "tests": tests,
+        "extra_data": {
+            "learner": result.learner,
+            "exercise": result.exercise,
+            "notebook": result.notebook,
+            "isolation": result.isolation,
+            "problems": list(result.problems),
+            "cells": [{"index": c.index, "status": c.status.value, "message": c.message} for c in result.cells],
+            "ungradable": result.ungradable,
+            "invalid": result.invalid,
+            "max_score": result.max_score,
+        },
+    }

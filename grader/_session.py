@@ -1,0 +1,325 @@
+"""Drive one submission's worker from the trusted process.
+
+The session runs the notebook's cells one at a time under a wall-clock limit each,
+then answers the proxy's calls. When a cell or a call kills or hangs the worker,
+the worker is killed with its whole process group and, for the next test, started
+again with the offending cells skipped, so one bad cell or call costs one test.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._limits import Limits
+from ._outcomes import LearnerError, NotAttempted, OutOfMemory, Status, Timeout, Ungradable, emit_warnings, from_reply, value_from_reply
+from ._sandbox import launch_worker
+from ._wire import Handle, Unencodable, WireError, encode, read_message, write_message
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """What went wrong in one cell (cells that ran cleanly have no record)."""
+
+    index: int
+    status: Status
+    message: str
+
+
+_STATUS = {
+    NotAttempted: Status.NOT_ATTEMPTED,
+    LearnerError: Status.ERROR,
+    Timeout: Status.TIMEOUT,
+    OutOfMemory: Status.OUT_OF_MEMORY,
+}
+
+
+class _Died(Exception):
+    """The worker stopped answering; ``outcome`` says why, as the learner sees it."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+
+class WorkerSession:
+    """One submission's worker, and the cells it runs.
+
+    Parameters
+    ----------
+    cells : list of (int, str)
+        The notebook's code cells to execute, as (index, source), in order.
+    limits : Limits
+    datasets : Path or None
+        The folder of public data files, made known to the worker.
+    preload : list of str
+        Modules the worker imports before limits apply and before any learner code.
+    """
+
+    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=()):
+        self.cells = list(cells)
+        self.limits = limits or Limits()
+        self.datasets = datasets
+        self.preload = list(preload)
+        self.records: dict[int, CellRecord] = {}
+        self.output = bytearray()
+        self._skip: set[int] = set()
+        self._proc = None
+        self._replies: queue.Queue | None = None
+        self._scratch: Path | None = None
+        self._dead: Exception | None = None
+        self._restarts = 0
+        self._timeouts: dict[str, int] = {}
+        self._deadline = time.monotonic() + self.limits.submission_seconds
+        self._recording = True
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def start(self) -> "WorkerSession":
+        """Start the worker and run every cell; record what failed."""
+        self._spawn()
+        self._recording = False
+        return self
+
+    def close(self) -> None:
+        """Stop the worker and everything it started; remove its scratch folder."""
+        self._kill()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _spawn(self) -> None:
+        self._kill()
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="mlday-worker-"))
+        self._proc = launch_worker(self._scratch, self.datasets)
+        self._replies = queue.Queue()
+        threading.Thread(target=self._read_replies, args=(self._proc, self._replies), daemon=True).start()
+        threading.Thread(target=self._drain_output, args=(self._proc,), daemon=True).start()
+        lim = self.limits
+        init = {
+            "op": "init",
+            "max_value_bytes": lim.value_bytes,
+            "preload": self.preload,
+            "limits": {
+                "cpu_seconds": lim.cpu_seconds,
+                "address_space_bytes": lim.address_space_bytes,
+                "file_size_bytes": lim.file_size_bytes,
+                "open_files": lim.open_files,
+            },
+        }
+        try:
+            self._request(init, [], timeout=60.0, what="the worker's start")
+        except _Died as died:
+            raise Ungradable(f"the worker did not start: {died.outcome}") from None
+        self._run_cells()
+
+    def _run_cells(self) -> None:
+        for index, source in self.cells:
+            if index in self._skip:
+                continue
+            try:
+                reply, _ = self._request(
+                    {"op": "run_cell", "index": index, "source": source},
+                    [],
+                    timeout=self.limits.cell_seconds,
+                    what=f"cell {index}",
+                )
+            except _Died as died:
+                self._skip.add(index)
+                self.records.setdefault(index, CellRecord(index, _STATUS[type(died.outcome)], died.outcome.message))
+                if not self._may_restart():
+                    self._dead = died.outcome
+                    return
+                self._restarts += 1
+                self._spawn()
+                return
+            if not reply.get("ok"):
+                exc = from_reply(reply)
+                message = exc.message + (f"\n{exc.traceback}" if exc.traceback else "")
+                self.records.setdefault(index, CellRecord(index, _STATUS[type(exc)], message))
+
+    def _may_restart(self) -> bool:
+        return self._restarts < self.limits.restarts and time.monotonic() < self._deadline
+
+    def _ensure_alive(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        if self._dead is not None:
+            raise self._dead
+        raise Ungradable("the worker is not running")
+
+    # -- the proxy's requests --------------------------------------------------
+
+    def describe(self, name: str, handle: Handle | None = None):
+        """('callable', None) or ('value', decoded value) for the learner's ``name``
+        (an attribute of the object behind ``handle``, if given)."""
+        request = {"op": "describe", "name": name, "handle": _target(handle)}
+        reply, blobs = self._ask(request, [], _label(name, handle))
+        if reply.get("kind") == "callable":
+            return "callable", None
+        return "value", value_from_reply(_label(name, handle), reply, blobs)
+
+    def call(self, name: str, args: tuple, kwargs: dict, handle: Handle | None = None):
+        """Call the learner's ``name`` (or the method of the object behind ``handle``) in
+        the worker; return the decoded result."""
+        label = _label(name, handle)
+        try:
+            tree, blobs = encode([list(args), kwargs])
+        except Unencodable as exc:
+            raise Ungradable(f"a test passed {exc} to {label}") from None
+        request = {"op": "call", "name": name, "handle": _target(handle), "args": tree[0], "kwargs": tree[1]}
+        reply, out = self._ask(request, blobs, label)
+        emit_warnings(label, reply)
+        return value_from_reply(label, reply, out)
+
+    def _ask(self, request: dict, blobs: list[bytes], name: str):
+        if self._timeouts.get(name, 0) >= 2:
+            raise Timeout(f"{name} was not called again: it already ran past its time limit twice")
+        if self._proc is None or self._proc.poll() is not None:
+            if self._dead is not None or not self._may_restart():
+                raise self._dead or Timeout("the submission ran out of restarts")
+            self._restarts += 1
+            self._spawn()
+            self._ensure_alive()
+        try:
+            reply, out = self._request(request, blobs, timeout=self.limits.call_seconds, what=f"the call of {name}")
+        except _Died as died:
+            if isinstance(died.outcome, Timeout):
+                self._timeouts[name] = self._timeouts.get(name, 0) + 1
+            raise died.outcome from None
+        if not reply.get("ok"):
+            raise from_reply(reply)
+        return reply, out
+
+    # -- the wire ----------------------------------------------------------------
+
+    def _request(self, header: dict, blobs: list[bytes], *, timeout: float, what: str):
+        proc = self._proc
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            self._kill()
+            raise _Died(Timeout(f"the submission ran past its total limit of {self.limits.submission_seconds:g} s"))
+        try:
+            write_message(proc.stdin, header, blobs)
+        except (BrokenPipeError, OSError, ValueError):
+            raise _Died(self._death_outcome(what)) from None
+        wait = min(timeout, remaining)
+        try:
+            item = self._replies.get(timeout=wait)
+        except queue.Empty:
+            self._kill()
+            if wait < timeout:
+                raise _Died(Timeout(f"{what} ran past the submission's total limit of {self.limits.submission_seconds:g} s")) from None
+            raise _Died(Timeout(f"{what} ran past its limit of {timeout:g} s")) from None
+        if isinstance(item, BaseException):
+            if isinstance(item, WireError):
+                self._kill()
+                raise _Died(LearnerError(f"{what} broke the worker's protocol: {item}"))
+            raise _Died(self._death_outcome(what))
+        return item
+
+    def _read_replies(self, proc, replies: queue.Queue) -> None:
+        stream = proc.stdout
+        limit = self.limits.value_bytes + (16 << 20)
+        while True:
+            try:
+                msg = read_message(stream, max_bytes=limit)
+            except (WireError, EOFError, OSError, ValueError) as exc:
+                replies.put(exc if isinstance(exc, WireError) else EOFError(str(exc)))
+                return
+            if msg is None:
+                replies.put(EOFError("the worker closed its output"))
+                return
+            replies.put(msg)
+
+    def _drain_output(self, proc) -> None:
+        stream, keep = proc.stderr, self.limits.output_bytes
+        while True:
+            try:
+                chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            except (OSError, ValueError):
+                return
+            if not chunk:
+                return
+            room = keep - len(self.output)
+            # Keep only what the cells printed on the first run: replays repeat it, and
+            # calls may print the hidden data they were given.
+            if room > 0 and self._recording:
+                self.output += chunk[:room]
+
+    def _death_outcome(self, what: str):
+        proc = self._proc
+        status, usage = self._reap(proc)
+        self._kill()
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig == signal.SIGXCPU or (sig == signal.SIGKILL and usage >= self.limits.cpu_seconds):
+                return Timeout(f"{what} ran past the CPU limit of {self.limits.cpu_seconds} s")
+            if sig == signal.SIGKILL:
+                return OutOfMemory(f"{what} was killed (SIGKILL), most likely for running out of memory")
+            if sig == signal.SIGSEGV:
+                return LearnerError(f"{what} crashed the Python process (segmentation fault)")
+            return LearnerError(f"{what} ended the process with signal {signal.Signals(sig).name}")
+        return LearnerError(f"{what} ended the process (exit code {os.WEXITSTATUS(status)}), for example with os._exit()")
+
+    @staticmethod
+    def _reap(proc) -> tuple[int, float]:
+        """The worker's wait status and CPU seconds, once it has ended."""
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            try:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            except ChildProcessError:  # already reaped through Popen
+                return _status_of(proc.returncode), 0.0
+            if pid:
+                proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+                return status, usage.ru_utime + usage.ru_stime
+            time.sleep(0.01)
+        return _status_of(-signal.SIGKILL), 0.0
+
+    def _kill(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - already reaped by wait4
+            pass
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._proc = None
+
+
+def _target(handle: Handle | None):
+    return {"id": handle.id, "type": handle.type_name} if handle is not None else None
+
+
+def _label(name: str, handle: Handle | None) -> str:
+    return f"{handle.type_name}.{name}" if handle is not None else name
+
+
+def _status_of(returncode) -> int:
+    # A wait status rebuilt from Popen's returncode (negative: killed by that signal).
+    if returncode is None:
+        return 0
+    return -returncode if returncode < 0 else returncode << 8

@@ -1,0 +1,177 @@
+"""Assertions for exercise tests: each failure says what was expected and what was received.
+
+Every helper takes ``what`` (how the message names the value, e.g.
+``"daily_metrics(log, '2024-05-02')['precision']"``) and an optional ``hint`` that is
+appended to the message. They raise AssertionError, which grading reports as
+"failed" with exactly that message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "expect_type",
+    "expect_keys",
+    "assert_close",
+    "assert_dict_close",
+    "assert_equal",
+    "assert_frame_close",
+    "fail",
+]
+
+
+def fail(message: str, hint: str = ""):
+    """Fail the test with ``message`` (and the hint)."""
+    raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def _tname(value) -> str:
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+
+
+def _short(value, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def expect_type(value, types, what: str, hint: str = ""):
+    """Fail unless ``value`` is an instance of ``types`` (a type or a tuple of types)."""
+    types = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, types):
+        names = " or ".join(t.__name__ for t in types)
+        fail(f"{what} is {_a(_tname(value))}; expected {_a(names)}", hint)
+    return value
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeio" else f"a {noun}"
+
+
+def expect_keys(mapping: Mapping, keys: Iterable, what: str, hint: str = ""):
+    """Fail unless ``mapping`` has exactly ``keys``; name the missing and the extra ones."""
+    expect_type(mapping, dict, what, hint)
+    want, got = list(keys), list(mapping)
+    missing = [k for k in want if k not in mapping]
+    extra = [k for k in got if k not in set(want)]
+    if missing or extra:
+        parts = [f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else ""]
+        fail(f"{what} has keys {sorted(map(str, got))}; expected exactly {sorted(map(str, want))} ({', '.join(p for p in parts if p)})", hint)
+    return mapping
+
+
+def _is_nan(x) -> bool:
+    try:
+        return x is None or (isinstance(x, float) and math.isnan(x)) or bool(x != x)
+    except (TypeError, ValueError):
+        return False
+
+
+def assert_close(got, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = ""):
+    """Fail unless the number ``got`` is within tolerance of ``expected``; NaN equals NaN."""
+    if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
+        fail(f"{what} is {_short(got)} ({_tname(got)}); expected a number close to {expected!r}", hint)
+    got_f, exp_f = float(got), float(expected)
+    if math.isnan(exp_f) or math.isnan(got_f):
+        if math.isnan(exp_f) and math.isnan(got_f):
+            return
+        fail(f"{what}: expected {exp_f!r}, got {got_f!r}", hint)
+    tol = atol + rtol * abs(exp_f)
+    if not abs(got_f - exp_f) <= tol:
+        fail(f"{what}: expected {exp_f:.6g}, got {got_f:.6g} (abs error {abs(got_f - exp_f):.3g} > tolerance {tol:.3g})", hint)
+
+
+def assert_dict_close(
+    got, expected: Mapping, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, exact_types: bool = False, hint: str = ""
+):
+    """Fail unless ``got`` has ``expected``'s keys and close values.
+
+    With ``exact_types``, each value must also be of the same plain Python type as expected
+    (a numpy float where a float is expected fails).
+    """
+    expect_keys(got, expected.keys(), what, hint)
+    for key, exp in expected.items():
+        value = got[key]
+        item = f"{what}[{key!r}]"
+        if exact_types and type(value) is not type(exp):
+            fail(f"{item} is {_a(_tname(value))}; expected a plain Python {type(exp).__name__}", hint)
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+            assert_close(value, exp, item, rtol=rtol, atol=atol, hint=hint)
+        else:
+            assert_equal(value, exp, item, hint=hint)
+
+
+def assert_equal(got, expected, what: str, hint: str = ""):
+    """Fail unless ``got == expected`` (compared here, on decoded plain data)."""
+    if type(got) is not type(expected) and not (isinstance(got, (int, float)) and isinstance(expected, (int, float))):
+        fail(f"{what} is {_a(_tname(got))} {_short(got)}; expected {_a(_tname(expected))} {_short(expected)}", hint)
+    if got != expected:
+        if isinstance(expected, (list, tuple)) and len(got) != len(expected):
+            fail(f"{what}: expected {len(expected)} items {_short(expected)}, got {len(got)} items {_short(got)}", hint)
+        fail(f"{what}: expected {_short(expected)}, got {_short(got)}", hint)
+
+
+def assert_frame_close(
+    got,
+    expected,
+    what: str,
+    *,
+    check_index: bool = True,
+    check_column_order: bool = True,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    hint: str = "",
+):
+    """Fail unless the DataFrame ``got`` matches ``expected``: shape, columns, index, values.
+
+    Numbers are compared within tolerance (NaN equals NaN); dtypes need only be
+    compatible (an int64 column may be Int64 or float with whole values).
+    """
+    import numpy as np
+    import pandas as pd
+
+    expect_type(got, pd.DataFrame, what, hint)
+    if got.shape[1] != expected.shape[1] or set(map(str, got.columns)) != set(map(str, expected.columns)):
+        fail(f"{what}: expected columns {list(expected.columns)}, got {list(got.columns)}", hint)
+    if check_column_order and list(got.columns) != list(expected.columns):
+        fail(f"{what}: expected the columns in the order {list(expected.columns)}, got {list(got.columns)}", hint)
+    if got.shape[0] != expected.shape[0]:
+        fail(f"{what}: expected {expected.shape[0]} rows, got shape {got.shape}", hint)
+    if check_index:
+        if list(got.index.names) != list(expected.index.names):
+            fail(f"{what}: expected the index named {list(expected.index.names)}, got {list(got.index.names)}", hint)
+        if list(got.index) != list(expected.index):
+            diff = next(i for i, (a, b) in enumerate(zip(got.index, expected.index)) if a != b)
+            fail(
+                f"{what}: expected the rows in the order {_short(list(expected.index))}, got {_short(list(got.index))} "
+                f"(first difference at position {diff}: expected {expected.index[diff]!r}, got {got.index[diff]!r})",
+                hint,
+            )
+    for col in expected.columns:
+        exp, act = expected[col].reset_index(drop=True), got[col].reset_index(drop=True)
+        if pd.api.types.is_numeric_dtype(exp) and not pd.api.types.is_bool_dtype(exp):
+            if not pd.api.types.is_numeric_dtype(act) or pd.api.types.is_bool_dtype(act):
+                fail(f"{what}: column {col!r} should be numeric, got dtype {act.dtype}", hint)
+            e = exp.astype("float64").to_numpy(na_value=np.nan)
+            a = act.astype("float64").to_numpy(na_value=np.nan)
+            nan_mismatch = np.isnan(e) != np.isnan(a)
+            if nan_mismatch.any():
+                i = int(np.argmax(nan_mismatch))
+                fail(f"{what}: column {col!r} at row {got.index[i]!r}: expected {e[i]!r}, got {a[i]!r}", hint)
+            both = ~np.isnan(e)
+            err = np.abs(a[both] - e[both])
+            tol = atol + rtol * np.abs(e[both])
+            if (err > tol).any():
+                i = int(np.flatnonzero(both)[np.argmax(err - tol)])
+                fail(
+                    f"{what}: column {col!r}: max abs error {err.max():.3g} > tolerance {tol.max():.3g} "
+                    f"(at row {got.index[i]!r}: expected {e[i]:.6g}, got {a[i]:.6g})",
+                    hint,
+                )
+        else:
+            mismatch = ~((exp == act) | (exp.isna() & act.isna())).fillna(False).to_numpy(dtype=bool)
+            if mismatch.any():
+                i = int(np.argmax(mismatch))
+                fail(f"{what}: column {col!r} at row {got.index[i]!r}: expected {_short(exp[i])}, got {_short(act[i])}", hint)
