@@ -16,7 +16,7 @@ from ._paths import datasets_dir
 from ._plugin import NAMESPACE_KEY
 from ._proxy import RemoteNamespace
 from ._results import CellResult, ExerciseResult, TestResult
-from ._sandbox import ISOLATION
+from . import _sandbox
 from ._session import WorkerSession
 
 
@@ -97,7 +97,7 @@ def session_for_notebook(path, *, timeouts: dict | None = None) -> WorkerSession
     """A started worker session for the notebook at ``path`` (used by the plugin's --mlday-notebook)."""
     nb = read_notebook(Path(path))
     limits = Limits().replace(**timeouts) if timeouts else Limits()
-    return WorkerSession(code_cells(nb), limits, datasets_dir()).start()
+    return WorkerSession(code_cells(nb), limits, datasets_dir(), isolation=_sandbox.resolve("auto")).start()
 
 
 def grade_notebook(
@@ -109,9 +109,14 @@ def grade_notebook(
     hidden: bool = True,
     questions=(),
     limits: Limits | None = None,
+    isolation: str = "auto",
 ) -> ExerciseResult:
-    """Grade the notebook at ``path`` (or the already-read ``nb``) against its exercise's tests."""
+    """Grade the notebook at ``path`` (or the already-read ``nb``) against its exercise's tests.
+
+    ``isolation`` is a sandbox level, or "auto" for the strongest available here.
+    """
     started = time.monotonic()
+    isolation = _sandbox.resolve(isolation)
     path = Path(path)
     learner = learner or path.stem
     exercises = {ex.name: ex for ex in find_exercises(root)}
@@ -130,7 +135,7 @@ def grade_notebook(
         missing = _missing_solution_cells(exercise, nb)
         if missing:
             problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
-        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir())
+        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir(), isolation=isolation)
     try:
         if isinstance(session, WorkerSession):
             session.start()
@@ -138,7 +143,7 @@ def grade_notebook(
     except Ungradable as exc:
         return ExerciseResult(
             learner, exercise.name, str(path), problems=tuple(problems), ungradable=str(exc),
-            execution_time=time.monotonic() - started, isolation=ISOLATION,
+            execution_time=time.monotonic() - started, isolation=isolation,
         )
     finally:
         session.close()
@@ -153,7 +158,7 @@ def grade_notebook(
         problems=tuple(problems),
         output=bytes(session.output).decode("utf-8", "replace"),
         execution_time=time.monotonic() - started,
-        isolation=ISOLATION,
+        isolation=isolation,
         ungradable="; ".join(ungradable),
         invalid=isinstance(session, _BrokenSession),
     )

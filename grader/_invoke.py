@@ -67,6 +67,9 @@ def describe_exception(name: str, exc: BaseException) -> dict:
     return failure("error", f"{name} raised {_exception_line(exc)}", learner_traceback(exc))
 
 
+_DATA_MODULES = ("builtins", "numpy", "pandas", "collections", "datetime", "decimal", "fractions")
+
+
 class HandleTable:
     """The worker's objects that the trusted side refers to by handle.
 
@@ -78,7 +81,12 @@ class HandleTable:
         self._objects: dict[int, object] = {}
 
     def register(self, obj) -> Handle | None:
-        if type(obj).__module__ != "__main__" or isinstance(obj, (type, types.FunctionType)):
+        cls = type(obj)
+        if cls.__module__ != "__main__" or isinstance(obj, (type, types.FunctionType)):
+            return None
+        # A subclass of a data type (float, dict, ndarray, DataFrame, ...) pretends to be
+        # data: refuse it rather than hand out a handle.
+        if any(base is not object and base.__module__.split(".")[0] in _DATA_MODULES for base in cls.__mro__[1:]):
             return None
         self._objects[id(obj)] = obj
         return Handle(id(obj), type(obj).__qualname__)

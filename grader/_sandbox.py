@@ -1,19 +1,36 @@
 """Start the learner's worker process: the one place that decides how it is isolated.
 
-The basic level is process separation: a fresh interpreter started by exec with
-``python -I``, a clean environment, its own session (so the whole process group can
-be killed), rlimits set by the worker before any learner code runs, and a scratch
-directory as its working directory. It does not stop file reads or network access.
+Three levels, strongest first:
+
+strict
+    bubblewrap, run as root: new network, pid, ipc and uts namespaces; a filesystem
+    of read-only binds (the Python runtime, the virtual environment, the grader
+    package, the public datasets) plus a private scratch folder; then ``setpriv``
+    drops to an unprivileged uid. Hidden tests, solutions, other learners' files and
+    the output folder do not exist inside.
+standard
+    the same bubblewrap sandbox for a grader that is not root, in a user namespace.
+basic
+    always available: a separate interpreter started by exec (``python -I``), a clean
+    environment, its own session (killed whole), rlimits, a scratch folder as its
+    working directory. It does NOT stop file reads or network access.
+
+Every level also has the data-only wire and the rlimits the worker sets on itself.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ISOLATION = "basic"
+from ._errors import MldayError
+
+LEVELS = ("strict", "standard", "basic")
+UNPRIVILEGED = 65534  # "nobody"
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -29,6 +46,7 @@ def worker_env(scratch: Path, datasets: Path | None) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": str(scratch),
+        "JOBLIB_MULTIPROCESSING": "0",
         "MLDAY_GRADING": "1",
     }
     env.update({name: "1" for name in _THREAD_VARS})
@@ -37,10 +55,108 @@ def worker_env(scratch: Path, datasets: Path | None) -> dict[str, str]:
     return env
 
 
-def launch_worker(scratch: Path, datasets: Path | None) -> subprocess.Popen:
+def _runtime_paths() -> list[Path]:
+    """What the worker's Python needs to read: the interpreter, the venv, this package."""
+    package = Path(__file__).resolve().parent
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
+    return sorted(paths)
+
+
+def bwrap_argv(scratch: Path, datasets: Path | None, *, drop_privileges: bool) -> list[str]:
+    """The bubblewrap command line around the worker (see the module docstring)."""
+    argv = [
+        "bwrap",
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+        "--die-with-parent", "--new-session",
+        "--ro-bind", "/usr", "/usr",
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--perms", "1777", "--tmpfs", "/dev/shm",  # joblib and multiprocessing need it
+        "--tmpfs", "/tmp",  # before any bind under /tmp
+    ]
+    for name in ("lib", "lib64", "bin", "sbin"):
+        target = Path("/") / name
+        if target.is_symlink():
+            argv += ["--symlink", os.readlink(target), str(target)]
+        elif target.is_dir():
+            argv += ["--ro-bind", str(target), str(target)]
+    made: set[Path] = {Path("/")}
+    binds = [(p, "--ro-bind") for p in _runtime_paths()]
+    if datasets is not None:
+        binds.append((Path(datasets).resolve(), "--ro-bind"))
+    for path, how in binds:
+        # Parents are made world-traversable: a venv under a 0700 home must stay reachable.
+        for parent in reversed(path.parents):
+            if parent not in made and parent not in (Path("/usr"), Path("/tmp")) and Path("/usr") not in parent.parents:
+                argv += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+        argv += [how, str(path), str(path)]
+    for parent in reversed(Path(scratch).parents):
+        if parent not in made and parent != Path("/tmp"):
+            argv += ["--perms", "0755", "--dir", str(parent)]
+            made.add(parent)
+    argv += [
+        "--bind", str(scratch), str(scratch),
+        "--chdir", str(scratch),
+    ]
+    if drop_privileges:
+        argv += ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", "--no-new-privs"]
+    else:
+        argv += ["--unshare-user"]
+    return argv
+
+
+@functools.cache
+def available() -> dict[str, str]:
+    """Each level and why it is not available here ("" when it is)."""
+    reasons = {"strict": "", "standard": "", "basic": ""}
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        missing = "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+        reasons["strict"] = reasons["standard"] = missing
+        return reasons
+    root = os.geteuid() == 0
+    if not root:
+        reasons["strict"] = "the grader is not running as root, so it cannot drop to another uid"
+    elif shutil.which("setpriv") is None:
+        reasons["strict"] = "setpriv is missing (Debian: util-linux)"
+    probe = Path(os.environ.get("TMPDIR", "/tmp"))
+    for level in ("strict", "standard"):
+        if reasons[level]:
+            continue
+        argv = bwrap_argv(probe, None, drop_privileges=level == "strict") + [sys.executable, "-I", "-c", "pass"]
+        try:
+            done = subprocess.run(argv, capture_output=True, timeout=30, env=worker_env(probe, None))
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            reasons[level] = f"bubblewrap could not start: {exc}"
+            continue
+        if done.returncode != 0:
+            detail = done.stderr.decode(errors="replace").strip().splitlines()
+            reasons[level] = f"bubblewrap failed here: {detail[-1] if detail else f'exit code {done.returncode}'}"
+    return reasons
+
+
+def resolve(requested: str = "auto") -> str:
+    """The level to use: the strongest available for "auto", else exactly the one asked for."""
+    reasons = available()
+    if requested == "auto":
+        return next(level for level in LEVELS if not reasons[level])
+    if requested not in LEVELS:
+        raise MldayError(f"The isolation level must be one of auto, {', '.join(LEVELS)}. Got {requested!r} instead.")
+    if reasons[requested]:
+        raise MldayError(f"isolation {requested!r} is not available: {reasons[requested]} (see 'mlday doctor')")
+    return requested
+
+
+def launch_worker(scratch: Path, datasets: Path | None, isolation: str = "basic") -> subprocess.Popen:
     """Start a worker in ``scratch``; the caller speaks the protocol on its stdin/stdout."""
+    argv = [sys.executable, "-I", "-m", "grader._worker"]
+    if isolation in ("strict", "standard"):
+        if isolation == "strict":
+            os.chown(scratch, UNPRIVILEGED, UNPRIVILEGED)
+        argv = bwrap_argv(scratch, datasets, drop_privileges=isolation == "strict") + argv
     return subprocess.Popen(
-        [sys.executable, "-I", "-m", "grader._worker"],
+        argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -60,10 +60,13 @@ class WorkerSession:
         The folder of public data files, made known to the worker.
     preload : list of str
         Modules the worker imports before limits apply and before any learner code.
+    isolation : str
+        The sandbox level (see grader._sandbox): "strict", "standard" or "basic".
     """
 
-    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=()):
+    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=(), isolation: str = "basic"):
         self.cells = list(cells)
+        self.isolation = isolation
         self.limits = limits or Limits()
         self.datasets = datasets
         self.preload = list(preload)
@@ -104,7 +107,7 @@ class WorkerSession:
         self._kill()
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="mlday-worker-"))
-        self._proc = launch_worker(self._scratch, self.datasets)
+        self._proc = launch_worker(self._scratch, self.datasets, self.isolation)
         self._replies = queue.Queue()
         threading.Thread(target=self._read_replies, args=(self._proc, self._replies), daemon=True).start()
         threading.Thread(target=self._drain_output, args=(self._proc,), daemon=True).start()
@@ -261,19 +264,23 @@ class WorkerSession:
                 self.output += chunk[:room]
 
     def _death_outcome(self, what: str):
-        proc = self._proc
-        status, usage = self._reap(proc)
+        status, usage = self._reap(self._proc)
         self._kill()
-        if os.WIFSIGNALED(status):
-            sig = os.WTERMSIG(status)
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        if sig is None and self.isolation != "basic" and code is not None and code > 128:
+            sig = code - 128  # bubblewrap exits with 128 + the signal that ended the worker
+        if sig is not None:
             if sig == signal.SIGXCPU or (sig == signal.SIGKILL and usage >= self.limits.cpu_seconds):
                 return Timeout(f"{what} ran past the CPU limit of {self.limits.cpu_seconds} s")
             if sig == signal.SIGKILL:
                 return OutOfMemory(f"{what} was killed (SIGKILL), most likely for running out of memory")
             if sig == signal.SIGSEGV:
                 return LearnerError(f"{what} crashed the Python process (segmentation fault)")
-            return LearnerError(f"{what} ended the process with signal {signal.Signals(sig).name}")
-        return LearnerError(f"{what} ended the process (exit code {os.WEXITSTATUS(status)}), for example with os._exit()")
+            if sig == signal.SIGXFSZ:
+                return LearnerError(f"{what} wrote a file larger than the limit of {self.limits.file_size_bytes} bytes")
+            return LearnerError(f"{what} ended the process with signal {_signal_name(sig)}")
+        return LearnerError(f"{what} ended the process (exit code {code}), for example with os._exit()")
 
     @staticmethod
     def _reap(proc) -> tuple[int, float]:
@@ -308,6 +315,13 @@ class WorkerSession:
             except Exception:  # noqa: BLE001
                 pass
         self._proc = None
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
 
 
 def _target(handle: Handle | None):

@@ -17,6 +17,7 @@ COMMANDS = {
     "validate": ("grader.cli.validate", "prove the solutions pass, the stubs score zero, the mistakes are caught"),
     "list": ("grader.cli.list", "list the exercises, their questions, tests and mistakes"),
     "release": ("grader.cli.release", "write exercises/ from solutions/, or check that it is in sync"),
+    "doctor": ("grader.cli.doctor", "say which sandbox levels work here, and what a stronger one needs"),
 }
 
 

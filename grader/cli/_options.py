@@ -7,12 +7,19 @@ from grader._limits import Limits, check_limit
 
 
 def add_limit_options(parser) -> None:
-    """--cell-timeout and --call-timeout (seconds)."""
+    """--cell-timeout and --call-timeout (seconds), and --isolation."""
+    add_isolation_option(parser)
     defaults = Limits()
     parser.add_argument("--cell-timeout", type=float, metavar="SECONDS", default=defaults.cell_seconds,
                         help=f"wall-clock limit of one notebook cell (default {defaults.cell_seconds:g})")
     parser.add_argument("--call-timeout", type=float, metavar="SECONDS", default=defaults.call_seconds,
                         help=f"wall-clock limit of one call of a learner's function (default {defaults.call_seconds:g})")
+
+
+def add_isolation_option(parser) -> None:
+    """--isolation strict|standard|basic|auto."""
+    parser.add_argument("--isolation", choices=["auto", "strict", "standard", "basic"], default="auto",
+                        help="the sandbox level (default: the strongest available; see 'mlday doctor')")
 
 
 def limits_from(args) -> Limits:

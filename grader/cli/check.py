@@ -28,7 +28,7 @@ def run(args) -> int:
 
     root = project_root(args.notebook.resolve().parent)
     nb = read_notebook(args.notebook)
-    result = grade_notebook(args.notebook, root, nb=nb, hidden=False, questions=args.names, limits=limits_from(args))
+    result = grade_notebook(args.notebook, root, nb=nb, hidden=False, questions=args.names, limits=limits_from(args), isolation=args.isolation)
     if result.invalid or result.exercise == "?":
         raise MldayError("; ".join(result.problems) or "the notebook cannot be checked")
     if not result.tests:

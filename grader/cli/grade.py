@@ -55,17 +55,18 @@ def run(args) -> int:
     from grader._paths import project_root
     from grader._render.gradebook import render as gradebook
     from grader._render.summary_table import render as summary
-    from grader._sandbox import ISOLATION
+    from grader._sandbox import resolve
     from grader._store import read_all, write_atomic, write_result
 
     root = project_root()
     limits = limits_from(args)
+    isolation = resolve(args.isolation)
     submissions = find_submissions(args.submissions)
     console = Console(stderr=False)
-    console.print(f"mlday grade: {len(submissions)} notebook(s); isolation: {ISOLATION}", markup=False)
+    console.print(f"mlday grade: {len(submissions)} notebook(s); isolation: {isolation}", markup=False)
     results, invalid = [], 0
     for learner, notebook in submissions:
-        result = grade_notebook(notebook, root, learner=learner, limits=limits)
+        result = grade_notebook(notebook, root, learner=learner, limits=limits, isolation=isolation)
         if result.exercise == "?":
             invalid += 1
             console.print(f"  {learner}: {notebook}: cannot be graded: {'; '.join(result.problems)}", markup=False)
