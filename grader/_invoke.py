@@ -39,12 +39,27 @@ def _exception_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def is_stub(exc: BaseException) -> bool:
-    """True when a NotImplementedError was raised by the learner's own cell (the stub)."""
-    if not isinstance(exc, NotImplementedError):
+def is_stub(exc: BaseException, fn=None) -> bool:
+    """True when a NotImplementedError comes straight from the stub: raised in the body of
+    the learner's ``fn`` itself, or at the top level of a cell."""
+    if not isinstance(exc, NotImplementedError) or exc.__traceback__ is None:
         return False
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and frames[-1].filename.startswith(CELL_PREFIX)
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = _code_of(fn)
+    if code is not None:
+        return tb.tb_frame.f_code is code
+    return tb.tb_frame.f_code.co_filename.startswith(CELL_PREFIX)
+
+
+def _code_of(fn):
+    if fn is None:
+        return None
+    if isinstance(fn, type):
+        fn = fn.__init__
+    fn = getattr(fn, "__func__", fn)
+    return getattr(fn, "__code__", None)
 
 
 def failure(kind: str, message: str, tb: str = "") -> dict:
@@ -52,9 +67,10 @@ def failure(kind: str, message: str, tb: str = "") -> dict:
     return {"ok": False, "kind": kind, "message": message, "traceback": tb}
 
 
-def describe_exception(name: str, exc: BaseException) -> dict:
-    """The failure reply for an exception raised while running the learner's ``name``."""
-    if is_stub(exc):
+def describe_exception(name: str, exc: BaseException, fn=None) -> dict:
+    """The failure reply for an exception raised while running the learner's ``name``
+    (the function ``fn``, when it was a call)."""
+    if is_stub(exc, fn):
         return failure("not_attempted", f"{name} is still the stub: replace `raise NotImplementedError()` with your code")
     if isinstance(exc, MemoryError):
         return failure("out_of_memory", f"{name} ran out of memory")
@@ -136,7 +152,7 @@ def invoke(namespace: dict, name: str, args: list, kwargs: dict, max_bytes: int,
         try:
             value = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises is data here
-            return describe_exception(label, exc), []
+            return describe_exception(label, exc, fn), []
     reply, blobs = encode_reply(label, "returned", value, max_bytes, handles)
     if caught:
         reply["warnings"] = [f"{w.category.__name__}: {w.message}"[:500] for w in caught[:20]]

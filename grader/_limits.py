@@ -24,6 +24,9 @@ class Limits:
         Bytes of the learner's stdout/stderr that are kept; the rest is dropped.
     value_bytes : int
         Largest encoded value a learner's call may return.
+    processes : int
+        RLIMIT_NPROC (processes and threads) of the unprivileged sandbox uid; applied at
+        the strict level only, where that uid belongs to the sandboxes alone.
     restarts : int
         How often a worker that died or hung is started again for the next test.
     """
@@ -37,6 +40,7 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 64 << 10
     value_bytes: int = 128 << 20
+    processes: int = 256
     restarts: int = 3
 
     def replace(self, **changes) -> "Limits":

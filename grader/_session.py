@@ -121,6 +121,7 @@ class WorkerSession:
                 "address_space_bytes": lim.address_space_bytes,
                 "file_size_bytes": lim.file_size_bytes,
                 "open_files": lim.open_files,
+                "processes": lim.processes if self.isolation == "strict" else None,
             },
         }
         try:
