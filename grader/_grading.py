@@ -128,7 +128,7 @@ def grade_notebook(
         problems.append(str(exc))
         try:
             exercise = exercises[exercise_of({"metadata": {}} if nb is None else nb, path, list(exercises))]
-        except (NotebookError, AttributeError):
+        except NotebookError:
             return ExerciseResult(learner, "?", str(path), problems=tuple(problems), invalid=True)
         session = _BrokenSession(f"the notebook could not be graded: {exc}")
     else:

@@ -47,6 +47,7 @@ def pytest_args(exercise: Exercise, files) -> list[str]:
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         "-p", "no:randomly",
+        "-p", "no:hypothesispytest",
         "--import-mode=importlib",
         "--rootdir", str(exercise.root),
         "-c", str(Path(__file__).with_name("pytest.ini")),

@@ -76,7 +76,7 @@ def code_cells(nb) -> list[tuple[int, str]]:
 
 def exercise_of(nb, path: Path, known: list[str]) -> str:
     """The exercise a notebook belongs to: its mlday metadata, else a known name its file name starts with."""
-    meta = nb.metadata.get("mlday", {})
+    meta = (nb.get("metadata") or {}).get("mlday", {})
     name = meta.get("exercise") if isinstance(meta, dict) else None
     if name in known:
         return name

@@ -75,12 +75,14 @@ _KINDS = {
 }
 
 
-def from_reply(reply: dict) -> Exception:
-    """The exception that a failed reply from the learner's side stands for."""
+def from_reply(reply: dict) -> LearnerOutcome:
+    """The exception that a failed reply from the learner's side stands for.
+
+    The learner's side is untrusted: whatever it says, it cannot declare its own
+    failure the grader's fault, so an unknown kind (or "ungradable") is the learner's error.
+    """
     kind = reply.get("kind")
     message = str(reply.get("message", ""))[:1000]
-    if kind == "ungradable":
-        return Ungradable(message)
     return _KINDS.get(kind, LearnerError)(message, traceback=str(reply.get("traceback", ""))[:2000])
 
 
@@ -111,16 +113,25 @@ def classify(exc: BaseException | None) -> tuple[Status, str]:
         if exc.traceback:
             text = f"{text}\n{exc.traceback}".rstrip()
         return exc.status, text
-    if isinstance(exc, AssertionError):
-        return Status.FAILED, _first_line_block(exc)
+    if isinstance(exc, AssertionError) or _is_pytest_failure(exc):
+        return Status.FAILED, _author_message(exc)
     if isinstance(exc, Ungradable):
         return Status.UNGRADABLE, str(exc)
     return Status.UNGRADABLE, f"the grader failed: {type(exc).__name__}: {exc}"
 
 
-def _first_line_block(exc: AssertionError) -> str:
-    # pytest rewrites bare asserts into "assert x == y" reprs; keep the author's text only.
-    text = str(exc).strip()
-    if "\nassert " in text:
-        text = text.split("\nassert ", 1)[0].strip()
-    return text or "the check failed"
+def _is_pytest_failure(exc: BaseException) -> bool:
+    # pytest.fail() and a pytest.raises() that saw nothing raise this outcome.
+    cls = type(exc)
+    return cls.__name__ == "Failed" and cls.__module__.startswith("_pytest")
+
+
+def _author_message(exc: BaseException) -> str:
+    # pytest rewrites bare asserts into "assert x == y + where ..." explanations, which
+    # would show the test's source and values (hidden data): keep the author's text only.
+    kept = []
+    for line in str(exc).strip().splitlines():
+        if line.startswith("assert ") or line.startswith("AssertionError"):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip() or "the check failed"

@@ -33,12 +33,6 @@ class CellRecord:
     message: str
 
 
-_STATUS = {
-    NotAttempted: Status.NOT_ATTEMPTED,
-    LearnerError: Status.ERROR,
-    Timeout: Status.TIMEOUT,
-    OutOfMemory: Status.OUT_OF_MEMORY,
-}
 
 
 class _Died(Exception):
@@ -81,14 +75,32 @@ class WorkerSession:
         self._timeouts: dict[str, int] = {}
         self._deadline = time.monotonic() + self.limits.submission_seconds
         self._recording = True
+        self._marker: bytes | None = None
+        self._marked = threading.Event()
+        self._tail = bytearray()
 
     # -- lifecycle --------------------------------------------------------------
 
     def start(self) -> "WorkerSession":
         """Start the worker and run every cell; record what failed."""
         self._spawn()
-        self._recording = False
+        self._end_recording()
         return self
+
+    def _end_recording(self) -> None:
+        # The worker prints a nonce after the cells' own output; the drain thread keeps
+        # what came before it, so the kept output does not depend on thread timing.
+        if self._proc is None or self._proc.poll() is not None:
+            self._recording = False
+            return
+        self._marker = os.urandom(16).hex().encode()
+        try:
+            self._request({"op": "mark", "nonce": self._marker.decode()}, [], timeout=5.0, what="the end of the cells")
+        except _Died:
+            self._recording = False
+            return
+        self._marked.wait(timeout=2.0)
+        self._recording = False
 
     def close(self) -> None:
         """Stop the worker and everything it started; remove its scratch folder."""
@@ -143,7 +155,7 @@ class WorkerSession:
                 )
             except _Died as died:
                 self._skip.add(index)
-                self.records.setdefault(index, CellRecord(index, _STATUS[type(died.outcome)], died.outcome.message))
+                self.records.setdefault(index, CellRecord(index, died.outcome.status, died.outcome.message))
                 if not self._may_restart():
                     self._dead = died.outcome
                     return
@@ -153,7 +165,7 @@ class WorkerSession:
             if not reply.get("ok"):
                 exc = from_reply(reply)
                 message = exc.message + (f"\n{exc.traceback}" if exc.traceback else "")
-                self.records.setdefault(index, CellRecord(index, _STATUS[type(exc)], message))
+                self.records.setdefault(index, CellRecord(index, exc.status, message))
 
     def _may_restart(self) -> bool:
         return self._restarts < self.limits.restarts and time.monotonic() < self._deadline
@@ -241,8 +253,11 @@ class WorkerSession:
         while True:
             try:
                 msg = read_message(stream, max_bytes=limit)
-            except (WireError, EOFError, OSError, ValueError) as exc:
-                replies.put(exc if isinstance(exc, WireError) else EOFError(str(exc)))
+            except WireError as exc:
+                replies.put(exc)
+                return
+            except Exception as exc:  # noqa: BLE001 - EOF, a closed pipe, or bytes from a hostile worker
+                replies.put(EOFError(f"{type(exc).__name__}: {exc}"))
                 return
             if msg is None:
                 replies.put(EOFError("the worker closed its output"))
@@ -258,15 +273,27 @@ class WorkerSession:
                 return
             if not chunk:
                 return
-            room = keep - len(self.output)
             # Keep only what the cells printed on the first run: replays repeat it, and
             # calls may print the hidden data they were given.
-            if room > 0 and self._recording:
-                self.output += chunk[:room]
+            if not self._recording or self._marked.is_set():
+                continue
+            data = bytes(self._tail) + chunk
+            at = data.find(self._marker) if self._marker else -1
+            if at >= 0:
+                split = bytes(data[at : len(self._tail)])  # the marker's start, from the last chunk
+                if split and self.output.endswith(split):
+                    del self.output[len(self.output) - len(split) :]
+                chunk = chunk[: max(0, at - len(self._tail))]
+                self._marked.set()
+            self.output += chunk[: max(0, keep - len(self.output))]
+            self._tail = bytearray(data[-64:])
 
     def _death_outcome(self, what: str):
-        status, usage = self._reap(self._proc)
+        reaped = self._reap(self._proc)
         self._kill()
+        if reaped is None:
+            return LearnerError(f"{what} closed the worker's connection to the grader and was stopped")
+        status, usage = reaped
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         if sig is None and self.isolation != "basic" and code is not None and code > 128:
@@ -284,9 +311,9 @@ class WorkerSession:
         return LearnerError(f"{what} ended the process (exit code {code}), for example with os._exit()")
 
     @staticmethod
-    def _reap(proc) -> tuple[int, float]:
-        """The worker's wait status and CPU seconds, once it has ended."""
-        deadline = time.monotonic() + 5.0
+    def _reap(proc) -> tuple[int, float] | None:
+        """The worker's wait status and CPU seconds once it has ended; None if it lives on."""
+        deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
             try:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -296,7 +323,7 @@ class WorkerSession:
                 proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
                 return status, usage.ru_utime + usage.ru_stime
             time.sleep(0.01)
-        return _status_of(-signal.SIGKILL), 0.0
+        return None
 
     def _kill(self) -> None:
         proc = self._proc

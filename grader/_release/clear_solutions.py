@@ -8,7 +8,10 @@ TEXT_STUB = ["YOUR ANSWER HERE"]
 
 
 def clear_solutions(nb):
-    """Solution regions become the stub: code at the region's indentation, text as is."""
+    """Solution regions become the stub: code at the region's indentation, text as is.
+
+    A solution cell without a region is replaced whole, as nbgrader does.
+    """
     for index, cell in enumerate(nb.cells):
         if not is_solution(cell):
             continue
@@ -17,5 +20,8 @@ def clear_solutions(nb):
             stub = lambda indent: [indent + line for line in CODE_STUB]  # noqa: E731
         else:
             stub = lambda indent: list(TEXT_STUB)  # noqa: E731
-        cell.source = replace_regions(cell.source, "### BEGIN SOLUTION", "### END SOLUTION", stub, where)
+        if "### BEGIN SOLUTION" not in cell.source and "### END SOLUTION" not in cell.source:
+            cell.source = "\n".join(stub(""))
+        else:
+            cell.source = replace_regions(cell.source, "### BEGIN SOLUTION", "### END SOLUTION", stub, where)
     return nb

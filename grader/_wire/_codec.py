@@ -80,7 +80,10 @@ def _encode(v, blobs, depth, handles=None):
     t = type(v)
     if v is None or t is bool or t is int or t is str:
         if t is int and abs(v) >= 2**63:
-            return {"$bigint": str(v)}
+            try:
+                return {"$bigint": str(v)}
+            except ValueError:  # more digits than Python will print
+                raise Unencodable("int", "too many digits") from None
         return v
     if t is float:
         return v if math.isfinite(v) else {"$float": repr(v)}
@@ -114,7 +117,7 @@ def _encode(v, blobs, depth, handles=None):
         if v is pd.NaT:
             return {"$nat": True}
         if t is pd.Timestamp:
-            return {"$timestamp": v.isoformat()}
+            return {"$timestamp": v.isoformat(), "tz": str(v.tz) if v.tz is not None else None}
         if t is pd.Timedelta:
             return {"$timedelta": v.value}
         if t is pd.DataFrame:
@@ -206,8 +209,10 @@ def _dec_dict(arg, v, blobs, depth, handles=None):
         if type(pair) is not list or len(pair) != 2:
             raise WireError("bad dict entry")
         key = _decode(pair[0], blobs, depth + 1, handles)
-        if not isinstance(key, (str, int, float, bool, tuple, type(None), Handle)):
-            raise WireError(f"unhashable dict key of type {type(key).__name__}")
+        try:
+            hash(key)
+        except TypeError:
+            raise WireError(f"unhashable dict key of type {type(key).__name__}") from None
         out[key] = _decode(pair[1], blobs, depth + 1, handles)
     return out
 
@@ -247,6 +252,15 @@ def _dec_estimator(arg, v, blobs, depth, handles=None):
     return load_trusted(_get_blob(blobs, arg))
 
 
+def _dec_timestamp(arg, v, blobs, depth, handles=None):
+    import pandas as pd
+
+    if type(arg) is not str or type(v.get("tz")) not in (str, type(None)):
+        raise WireError("bad timestamp")
+    stamp = pd.Timestamp(arg)
+    return stamp.tz_convert(v["tz"]) if v.get("tz") else stamp
+
+
 def _dec_str(kind):
     def dec(arg, v, blobs, depth, handles=None):
         if type(arg) is not str:
@@ -256,7 +270,6 @@ def _dec_str(kind):
         return {
             "datetime": _dt.datetime.fromisoformat,
             "date": _dt.date.fromisoformat,
-            "timestamp": pd.Timestamp,
             "bigint": int,
         }[kind](arg)
 
@@ -284,7 +297,7 @@ _DECODERS = {
     "$bytes": lambda arg, v, blobs, depth, handles=None: bytes(_get_blob(blobs, arg)),
     "$datetime": _dec_str("datetime"),
     "$date": _dec_str("date"),
-    "$timestamp": _dec_str("timestamp"),
+    "$timestamp": _dec_timestamp,
     "$bigint": _dec_str("bigint"),
     "$timedelta": _dec_timedelta,
     "$np": _dec_npy,

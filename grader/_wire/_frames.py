@@ -34,6 +34,8 @@ def read_message(stream, *, max_bytes: int) -> tuple[dict, list[bytes]] | None:
         header = json.loads(_read_exact(stream, size), parse_constant=_reject_constant)
     except ValueError as exc:
         raise WireError(f"a message header is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise WireError("a message header is not valid JSON: nested too deeply") from None
     if not isinstance(header, dict) or not isinstance(header.get("blobs"), list):
         raise WireError("a message header is not a JSON object with a blob list")
     sizes = header.pop("blobs")

@@ -12,26 +12,35 @@ from .._invoke import cell_filename, describe_exception, failure
 
 # IPython syntax that plain Python cannot compile: line magics, cell magics, shell escapes.
 _MAGIC = re.compile(r"^(\s*)(%%?|!)(.*)$")
+# Cell magics whose body IPython runs as Python; any other cell magic's body is not Python.
+_RUNS_BODY = ("time", "timeit", "capture", "prun")
 
 
 def strip_magics(source: str) -> str:
     """Turn IPython magics and shell escapes into no-ops, keeping line numbers."""
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
+        name = lines[0].lstrip()[2:].split(maxsplit=1)[0] if lines[0].lstrip()[2:].strip() else ""
+        if name in _RUNS_BODY:
+            return "\n".join([f"# {lines[0]}", *lines[1:]])
         return "\n".join(f"# {line}" for line in lines)
-    out = []
+    out, depth = [], 0
     for line in lines:
         match = _MAGIC.match(line)
-        if match and not _is_modulo_continuation(out):
+        continued = depth > 0 or (out and out[-1].rstrip().endswith("\\"))
+        if match and not continued:
             out.append(f"{match.group(1)}pass  # {match.group(2)}{match.group(3)}")
         else:
             out.append(line)
+            depth = max(0, depth + _bracket_balance(line))
     return "\n".join(out)
 
 
-def _is_modulo_continuation(previous: list[str]) -> bool:
-    # "x = (a\n % b)" is arithmetic, not a magic
-    return bool(previous) and previous[-1].rstrip().endswith(("(", ",", "\\", "[", "{"))
+def _bracket_balance(line: str) -> int:
+    # Rough: brackets inside strings or comments count too, which only makes a
+    # following magic-looking line stay Python (the safe side).
+    code = line.split("#", 1)[0]
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 
 
 def _display(*objs, **kwargs):
