@@ -13,11 +13,11 @@ the hidden tests (nbgrader's autograde): it raises when a test fails.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
 
+from ._hints import load_hints
 from ._outcomes import Status
 
 __all__ = ["bind", "CheckReport"]
@@ -66,16 +66,6 @@ class CheckReport:
         return render(self)
 
 
-def _hints(exercise) -> dict:
-    path = exercise.public_tests
-    if not path.is_file():
-        return {}
-    spec = importlib.util.spec_from_file_location(f"mlday_public_{exercise.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return dict(getattr(module, "HINTS", {}))
-
-
 def hidden_count(exercise, question: str) -> int:
     """How many hidden tests question has, from the release manifest (0 if unknown)."""
     manifest = exercise.root / "exercises" / "manifest.json"
@@ -105,7 +95,7 @@ def bind(exercise_name: str, namespace: dict):
 
         exercise = _exercise()
         collector = run_tests(exercise, LocalNamespace(namespace), hidden=hidden, questions=[name])
-        hints = _hints(exercise).get(name, [])
+        hints = load_hints(exercise.public_tests).get(name, [])
         report = CheckReport(
             question=name,
             tests=tuple(collector.tests),
@@ -122,7 +112,7 @@ def bind(exercise_name: str, namespace: dict):
 
     def hint(name: str) -> str:
         """The next hint for question ``name``: one more each call."""
-        hints = _hints(_exercise()).get(name)
+        hints = load_hints(_exercise().public_tests).get(name)
         if not hints:
             return _Text(f"There are no hints for {name!r}.")
         level = min(state["levels"].get(name, 0), len(hints) - 1)

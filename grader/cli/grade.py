@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
-
 from . import _status
 from ._options import add_limit_options, limits_from
 
@@ -16,6 +14,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
                         help="a notebook, a folder of one learner's notebooks, or a folder of such folders")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the output folder (default: {DEFAULT_OUT})")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help="grade N submissions at a time (default: the number of cores)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     add_limit_options(parser)
 
 
@@ -51,34 +52,54 @@ def find_submissions(paths) -> list[tuple[str, Path]]:
 
 
 def run(args) -> int:
-    from grader._grading import grade_notebook
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from grader._batch import default_jobs, grade_all, plan
+    from grader._errors import MldayError
+    from grader._exercises import find_exercises
     from grader._paths import project_root
-    from grader._render.gradebook import render as gradebook
     from grader._render.summary_table import render as summary
+    from grader._reports import write_reports
     from grader._sandbox import resolve
-    from grader._store import read_all, write_atomic, write_result
+    from grader._store import read_all, write_result
 
     root = project_root()
     limits = limits_from(args)
     isolation = resolve(args.isolation)
-    submissions = find_submissions(args.submissions)
-    console = Console(stderr=False)
-    console.print(f"mlday grade: {len(submissions)} notebook(s); isolation: {isolation}", markup=False)
+    jobs = args.jobs or default_jobs()
+    if jobs < 1:
+        raise MldayError(f"The number of jobs must be at least 1. Got {jobs} instead.")
+    known = [ex.name for ex in find_exercises(root)]
+    todo, done = plan(find_submissions(args.submissions), root, args.out, known, force=args.force)
+    console = Console()
+    console.print(
+        f"mlday grade: {len(todo)} to grade, {len(done)} already graded (--force regrades); "
+        f"isolation: {isolation}; jobs: {jobs}",
+        markup=False,
+    )
     results, invalid = [], 0
-    for learner, notebook in submissions:
-        result = grade_notebook(notebook, root, learner=learner, limits=limits, isolation=isolation)
-        if result.exercise == "?":
-            invalid += 1
-            console.print(f"  {learner}: {notebook}: cannot be graded: {'; '.join(result.problems)}", markup=False)
-            continue
-        invalid += result.invalid
-        write_result(args.out, result)
-        results.append(result)
-        if result.ungradable or result.problems or result.invalid:
-            console.print(f"  {learner}/{result.exercise}: {'; '.join(result.problems) or result.ungradable}", markup=False)
-    write_atomic(args.out / "gradebook.csv", gradebook(read_all(args.out)))
-    console.print(summary(results))
-    console.print(f"reports: {args.out}/gradebook.csv and {args.out}/<learner>/<exercise>/results.json", markup=False)
+    columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True, disable=not todo) as progress:
+        bar = progress.add_task("grading", total=len(todo), rate="")
+        for task, result in grade_all(todo, root, jobs=jobs, limits=limits, isolation=isolation):
+            if result.exercise == "?":
+                invalid += 1
+                progress.console.print(f"  {task.learner}: {task.notebook}: cannot be graded: {'; '.join(result.problems)}", markup=False)
+            else:
+                invalid += result.invalid
+                write_result(args.out, result)
+                results.append(result)
+                if result.ungradable or result.problems or result.invalid:
+                    progress.console.print(f"  {task.learner}/{result.exercise}: {'; '.join(result.problems) or result.ungradable}", markup=False)
+            elapsed = progress.tasks[0].elapsed or 0.0
+            progress.update(bar, advance=1, rate=f"{(len(results) + invalid) / elapsed * 60:.1f}/min" if elapsed else "")
+    write_reports(args.out, root)
+    wanted = {(t.learner, t.exercise) for t in todo + done}
+    shown = [r for r in read_all(args.out) if (r.learner, r.exercise) in wanted]
+    if shown:
+        console.print(summary(shown))
+    console.print(f"reports: {args.out}/gradebook.csv, grades_long.csv, <learner>/feedback.html and <learner>/<exercise>/results.json", markup=False)
     if invalid:
         return _status.BAD_INPUT
     return _status.INTERNAL_ERROR if any(r.ungradable for r in results) else _status.SUCCESS

@@ -1,0 +1,75 @@
+"""Grade many submissions: in parallel grading processes, resumable, written atomically.
+
+Each grading process is trusted (it holds the tests and the reference values, which
+it computes once per process); every submission still gets its own fresh worker.
+Results are written by the parent, each to a temporary file renamed into place, so a
+run killed at any moment leaves only whole results; the next run grades what is missing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._grading import grade_notebook
+from ._limits import Limits
+from ._notebook import NotebookError, exercise_of, read_notebook
+from ._store import result_path
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook of one learner to grade."""
+
+    learner: str
+    notebook: Path
+    exercise: str | None  # None when the notebook cannot be read: always graded
+
+
+def plan(submissions, root: Path, out: Path, known: list[str], force: bool = False) -> tuple[list[Task], list[Task]]:
+    """(to grade, already graded): a task is done when its results.json exists."""
+    todo, done = [], []
+    for learner, notebook in submissions:
+        try:
+            exercise = exercise_of(read_notebook(notebook), notebook, known)
+        except NotebookError:
+            exercise = None
+        task = Task(learner, notebook, exercise)
+        if not force and exercise is not None and result_path(out, learner, exercise).is_file():
+            done.append(task)
+        else:
+            todo.append(task)
+    return todo, done
+
+
+def _grade(task: Task, root: Path, limits: Limits, isolation: str):
+    return grade_notebook(task.notebook, root, learner=task.learner, limits=limits, isolation=isolation)
+
+
+def grade_all(tasks: list[Task], root: Path, *, jobs: int, limits: Limits, isolation: str):
+    """Yield (task, result) as each finishes; ``jobs`` grading processes at most."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, _grade(task, root, limits, isolation)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child, initargs=(str(root),)) as pool:
+        futures = {pool.submit(_grade, task, root, limits, isolation): task for task in tasks}
+        for future in cf.as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _init_child(root: str) -> None:
+    os.environ.setdefault("MLDAY_ROOT", root)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
