@@ -96,7 +96,7 @@ def _key(value):
         import pandas as pd
 
         digest = int(pd.util.hash_pandas_object(value, index=True).sum())
-        columns = tuple(map(str, getattr(value, "columns", [value.name])))
+        columns = tuple(map(str, value.columns if hasattr(value, "columns") else [value.name]))
         return ("pandas", type(value).__name__, value.shape, columns, str(value.dtypes), digest)
     if module == "numpy" and hasattr(value, "tobytes"):
         return ("numpy", value.dtype.str, value.shape, hashlib.sha1(value.tobytes()).hexdigest())

@@ -32,8 +32,16 @@ def _tname(value) -> str:
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
 
 
+def _plain(value):
+    # numpy 2 reprs scalars as np.float64(1.5): show learners the plain value.
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
+        return item()
+    return value
+
+
 def _short(value, limit: int = 120) -> str:
-    text = repr(value)
+    text = repr(_plain(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -72,7 +80,7 @@ def _is_nan(x) -> bool:
 def assert_close(got, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = ""):
     """Fail unless the number ``got`` is within tolerance of ``expected``; NaN equals NaN."""
     if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
-        fail(f"{what} is {_short(got)} ({_tname(got)}); expected a number close to {expected!r}", hint)
+        fail(f"{what} is {_short(got)} ({_tname(got)}); expected a number close to {_short(expected)}", hint)
     got_f, exp_f = float(got), float(expected)
     if math.isnan(exp_f) or math.isnan(got_f):
         if math.isnan(exp_f) and math.isnan(got_f):
@@ -146,7 +154,7 @@ def assert_frame_close(
             diff = next(i for i, (a, b) in enumerate(zip(got.index, expected.index)) if a != b)
             fail(
                 f"{what}: expected the rows in the order {_short(list(expected.index))}, got {_short(list(got.index))} "
-                f"(first difference at position {diff}: expected {expected.index[diff]!r}, got {got.index[diff]!r})",
+                f"(first difference at position {diff}: expected {_short(expected.index[diff])}, got {_short(got.index[diff])})",
                 hint,
             )
     for col in expected.columns:
@@ -159,7 +167,7 @@ def assert_frame_close(
             nan_mismatch = np.isnan(e) != np.isnan(a)
             if nan_mismatch.any():
                 i = int(np.argmax(nan_mismatch))
-                fail(f"{what}: column {col!r} at row {got.index[i]!r}: expected {e[i]!r}, got {a[i]!r}", hint)
+                fail(f"{what}: column {col!r} at row {_short(got.index[i])}: expected {_short(e[i])}, got {_short(a[i])}", hint)
             both = ~np.isnan(e)
             err = np.abs(a[both] - e[both])
             tol = atol + rtol * np.abs(e[both])
@@ -167,11 +175,11 @@ def assert_frame_close(
                 i = int(np.flatnonzero(both)[np.argmax(err - tol)])
                 fail(
                     f"{what}: column {col!r}: max abs error {err.max():.3g} > tolerance {tol.max():.3g} "
-                    f"(at row {got.index[i]!r}: expected {e[i]:.6g}, got {a[i]:.6g})",
+                    f"(at row {_short(got.index[i])}: expected {e[i]:.6g}, got {a[i]:.6g})",
                     hint,
                 )
         else:
             mismatch = ~((exp == act) | (exp.isna() & act.isna())).fillna(False).to_numpy(dtype=bool)
             if mismatch.any():
                 i = int(np.argmax(mismatch))
-                fail(f"{what}: column {col!r} at row {got.index[i]!r}: expected {_short(exp[i])}, got {_short(act[i])}", hint)
+                fail(f"{what}: column {col!r} at row {_short(got.index[i])}: expected {_short(exp[i])}, got {_short(act[i])}", hint)
