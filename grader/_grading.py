@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -132,6 +133,7 @@ def grade_notebook(
             return ExerciseResult(learner, "?", str(path), problems=tuple(problems), invalid=True)
         session = _BrokenSession(f"the notebook could not be graded: {exc}")
     else:
+        problems += _restore(exercise, nb)
         missing = _missing_solution_cells(exercise, nb)
         if missing:
             problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
@@ -164,11 +166,34 @@ def grade_notebook(
     )
 
 
-def _missing_solution_cells(exercise: Exercise, nb) -> list[str]:
-    expected_from = exercise.source if exercise.has_solutions else exercise.released
+def _pristine(exercise: Exercise):
+    """The notebook as the learner received it, for its locked cells (None if unreadable).
+
+    Read once per grading process; callers must not change it.
+    """
+    path = exercise.source if exercise.has_solutions else exercise.released
     try:
-        expected = solution_names(read_notebook(expected_from))
-    except NotebookError:
+        return _read_cached(path, path.stat().st_mtime_ns)
+    except (NotebookError, OSError):
+        return None
+
+
+@functools.cache
+def _read_cached(path: Path, mtime_ns: int):
+    return read_notebook(path)
+
+
+def _restore(exercise: Exercise, nb) -> list[str]:
+    from ._restore import restore_locked_cells
+
+    pristine = _pristine(exercise)
+    return restore_locked_cells(nb, pristine) if pristine is not None else []
+
+
+def _missing_solution_cells(exercise: Exercise, nb) -> list[str]:
+    pristine = _pristine(exercise)
+    if pristine is None:
         return []
+    expected = solution_names(pristine)
     present = set(solution_names(nb))
     return [name for name in expected if name not in present]

@@ -1,0 +1,43 @@
+"""Restore a submission's locked cells from the source, as nbgrader's OverwriteCells does.
+
+A learner cannot change what a read-only cell runs (the setup cell, the story, the
+test cells): each locked cell is put back as the source has it, matched by grade_id,
+and one that was deleted is put back in its place.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ._notebook import is_grade, is_locked, nbgrader
+
+
+def restore_locked_cells(nb, source_nb) -> list[str]:
+    """Restore ``nb``'s locked cells in place from ``source_nb``; return what was changed."""
+    locked = {nbgrader(c)["grade_id"]: c for c in source_nb.cells if (is_locked(c) or is_grade(c)) and nbgrader(c).get("grade_id")}
+    notes: list[str] = []
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        grade_id = nbgrader(cell).get("grade_id")
+        if isinstance(grade_id, str):
+            seen[grade_id] = seen.get(grade_id, 0) + 1
+        original = locked.get(grade_id) if isinstance(grade_id, str) else None
+        if original is None:
+            continue
+        if cell.get("source") != original.source or cell.get("cell_type") != original.cell_type or nbgrader(cell) != nbgrader(original):
+            notes.append(f"the read-only cell {grade_id!r} was changed; it was restored")
+        cell.clear()
+        cell.update(copy.deepcopy(original))
+    notes += [f"the cell id {g!r} appears {n} times" for g, n in seen.items() if n > 1]
+    present = set(seen)
+    position = 0
+    for source_cell in source_nb.cells:
+        grade_id = nbgrader(source_cell).get("grade_id")
+        if grade_id in present:
+            position = next(i for i, c in enumerate(nb.cells) if nbgrader(c).get("grade_id") == grade_id) + 1
+        elif grade_id in locked:
+            nb.cells.insert(position, copy.deepcopy(source_cell))
+            present.add(grade_id)
+            notes.append(f"the read-only cell {grade_id!r} was deleted; it was restored")
+            position += 1
+    return notes
