@@ -538,3 +538,26 @@ def test_same_helper_tells_values_apart():
     assert not same(0.0, -0.0)
     assert not same({"a": 1, "b": 2}, {"b": 2, "a": 1})
     assert not same({1: "x"}, {1.0: "x"})
+
+
+def test_skops_payload_with_a_function_is_refused_even_from_sklearn(tmp_path):
+    """A FunctionTransformer pointed at a function that writes files must not load here."""
+    import skops.io
+    from sklearn.datasets import dump_svmlight_file
+    from sklearn.preprocessing import FunctionTransformer
+
+    target = tmp_path / "written-by-the-learner"
+    payload = skops.io.dumps(FunctionTransformer(func=dump_svmlight_file, kw_args={"y": [0], "f": str(target)}))
+    with pytest.raises(WireError, match=r"not trusted: sklearn\.datasets\..*dump_svmlight_file"):
+        decode({"$estimator": 0}, [payload])
+    assert not target.exists()
+
+
+def test_skops_payload_with_an_elementwise_numpy_function_loads():
+    import skops.io
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    model = make_pipeline(FunctionTransformer(np.log1p), StandardScaler()).fit(np.arange(1.0, 7.0).reshape(-1, 1))
+    loaded = decode({"$estimator": 0}, [skops.io.dumps(model)])
+    assert np.allclose(loaded.transform([[3.0]]), model.transform([[3.0]]))
