@@ -55,7 +55,7 @@ def expect_type(value, types, what: str, hint: str = ""):
 
 
 def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeio" else f"a {noun}"
+    return f"an {noun}" if noun[:1].lower() in "aeio" or noun.startswith("nd") else f"a {noun}"
 
 
 def expect_keys(mapping: Mapping, keys: Iterable, what: str, hint: str = ""):

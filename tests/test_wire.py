@@ -561,3 +561,22 @@ def test_skops_payload_with_an_elementwise_numpy_function_loads():
     model = make_pipeline(FunctionTransformer(np.log1p), StandardScaler()).fit(np.arange(1.0, 7.0).reshape(-1, 1))
     loaded = decode({"$estimator": 0}, [skops.io.dumps(model)])
     assert np.allclose(loaded.transform([[3.0]]), model.transform([[3.0]]))
+
+
+def test_object_array_of_str_round_trips_as_object_dtype():
+    """sklearn's get_feature_names_out convention: an object array of str."""
+    names = np.array(["amount", "hour_sin"], dtype=object)
+    got = decode(*encode(names))
+    assert got.dtype == object and list(got) == ["amount", "hour_sin"]
+    grid = np.array([["a", "b"], ["c", "d"]], dtype=object)
+    assert decode(*encode(grid)).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [{"$strarray": ["a", 1], "shape": [2]}, {"$strarray": ["a", "b"], "shape": [3]}, {"$strarray": "ab", "shape": [2]}],
+    ids=["non-str element", "wrong shape", "not a list"],
+)
+def test_malformed_string_array_is_a_wire_error(tree):
+    with pytest.raises(WireError, match="string array"):
+        decode(tree, [])

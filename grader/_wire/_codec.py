@@ -105,6 +105,9 @@ def _encode(v, blobs, depth, handles=None):
     if np is not None:
         if t is np.ndarray or isinstance(v, np.generic) and t.__module__ == "numpy":
             if v.dtype.hasobject:
+                # sklearn's get_feature_names_out returns object arrays of str: carry those.
+                if t is np.ndarray and all(type(x) is str for x in v.flat):
+                    return {"$strarray": list(v.flat), "shape": list(v.shape)}
                 raise Unencodable(type_name(v), "an array of Python objects")
             buf = io.BytesIO()
             np.save(buf, np.asarray(v), allow_pickle=False)
@@ -195,6 +198,21 @@ def _get_blob(blobs, i) -> bytes:
     if type(i) is not int or not 0 <= i < len(blobs):
         raise WireError(f"reference to a missing blob {i!r}")
     return blobs[i]
+
+
+def _dec_strarray(arg, v, blobs, depth, handles=None):
+    import math as _math
+
+    import numpy as np
+
+    shape = v.get("shape")
+    if type(arg) is not list or not all(type(x) is str for x in arg):
+        raise WireError("bad string array")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or _math.prod(shape) != len(arg):
+        raise WireError("bad string array shape")
+    out = np.empty(len(arg), dtype=object)
+    out[:] = arg
+    return out.reshape(shape)
 
 
 def _dec_float(arg, v, blobs, depth, handles=None):
@@ -292,6 +310,7 @@ def _dec_na(arg, v, blobs, depth, handles=None):
 
 _DECODERS = {
     "$float": _dec_float,
+    "$strarray": _dec_strarray,
     "$tuple": lambda arg, v, blobs, depth, handles=None: tuple(_decode(x, blobs, depth + 1, handles) for x in _as_list(arg)),
     "$dict": lambda arg, v, blobs, depth, handles=None: _dec_dict(_as_list(arg), v, blobs, depth, handles),
     "$bytes": lambda arg, v, blobs, depth, handles=None: bytes(_get_blob(blobs, arg)),
