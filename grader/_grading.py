@@ -169,18 +169,22 @@ def grade_notebook(
 def _pristine(exercise: Exercise):
     """The notebook as the learner received it, for its locked cells (None if unreadable).
 
-    Read once per grading process; callers must not change it.
+    Made once per grading process; callers must not change it.
     """
-    path = exercise.source if exercise.has_solutions else exercise.released
+    released = not exercise.has_solutions
+    path = exercise.released if released else exercise.source
     try:
-        return _read_cached(path, path.stat().st_mtime_ns)
+        return _as_released(path, path.stat().st_mtime_ns, released)
     except (NotebookError, OSError):
         return None
 
 
 @functools.cache
-def _read_cached(path: Path, mtime_ns: int):
-    return read_notebook(path)
+def _as_released(path: Path, mtime_ns: int, released: bool):
+    from ._release import release_notebook
+
+    nb = read_notebook(path)
+    return nb if released else release_notebook(nb)
 
 
 def _restore(exercise: Exercise, nb) -> list[str]:

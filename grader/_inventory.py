@@ -48,6 +48,7 @@ def pytest_args(exercise: Exercise, files) -> list[str]:
         "-p", "no:terminal",
         "-p", "no:randomly",
         "-p", "no:hypothesispytest",
+        "-p", "no:unraisableexception",  # its gc.collect() per test costs check() ~0.5 s in a kernel
         "--import-mode=importlib",
         "--rootdir", str(exercise.root),
         "-c", str(Path(__file__).with_name("pytest.ini")),

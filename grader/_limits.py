@@ -41,7 +41,7 @@ class Limits:
     output_bytes: int = 64 << 10
     value_bytes: int = 128 << 20
     processes: int = 256
-    restarts: int = 3
+    restarts: int = 10
 
     def replace(self, **changes) -> "Limits":
         """A copy with some fields changed; each must be positive."""

@@ -12,6 +12,16 @@ import copy
 from ._notebook import is_grade, is_locked, nbgrader
 
 
+_FLAGS = ("grade", "solution", "locked", "points", "grade_id")
+
+
+def _essence(cell) -> tuple:
+    # What a learner could change that matters; the checksum and lock flags that release
+    # adds are not changes.
+    meta = nbgrader(cell)
+    return (cell.get("cell_type"), cell.get("source"), tuple(meta.get(k) for k in _FLAGS))
+
+
 def restore_locked_cells(nb, source_nb) -> list[str]:
     """Restore ``nb``'s locked cells in place from ``source_nb``; return what was changed."""
     locked = {nbgrader(c)["grade_id"]: c for c in source_nb.cells if (is_locked(c) or is_grade(c)) and nbgrader(c).get("grade_id")}
@@ -24,7 +34,7 @@ def restore_locked_cells(nb, source_nb) -> list[str]:
         original = locked.get(grade_id) if isinstance(grade_id, str) else None
         if original is None:
             continue
-        if cell.get("source") != original.source or cell.get("cell_type") != original.cell_type or nbgrader(cell) != nbgrader(original):
+        if _essence(cell) != _essence(original):
             notes.append(f"the read-only cell {grade_id!r} was changed; it was restored")
         cell.clear()
         cell.update(copy.deepcopy(original))

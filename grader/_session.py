@@ -72,7 +72,7 @@ class WorkerSession:
         self._scratch: Path | None = None
         self._dead: Exception | None = None
         self._restarts = 0
-        self._timeouts: dict[str, int] = {}
+        self._deaths: dict[str, list] = {}
         self._deadline = time.monotonic() + self.limits.submission_seconds
         self._recording = True
         self._marker: bytes | None = None
@@ -202,19 +202,24 @@ class WorkerSession:
         return value_from_reply(label, reply, out)
 
     def _ask(self, request: dict, blobs: list[bytes], name: str):
-        if self._timeouts.get(name, 0) >= 2:
-            raise Timeout(f"{name} was not called again: it already ran past its time limit twice")
+        # A name that hung or ended the worker twice is not called again: one bad function
+        # must not spend the restarts (and the time) that the other questions need.
+        deaths = self._deaths.get(name, [])
+        if len(deaths) >= 2:
+            last = deaths[-1]
+            raise type(last)(f"{name} was not called again, because it failed this way twice: {last.message}")
         if self._proc is None or self._proc.poll() is not None:
-            if self._dead is not None or not self._may_restart():
-                raise self._dead or Timeout("the submission ran out of restarts")
+            if self._dead is not None:
+                raise type(self._dead)(f"the notebook's worker could not run this test: {self._dead.message}")
+            if not self._may_restart():
+                raise LearnerError(f"the notebook's code ended or hung the worker {self._restarts + 1} times; the remaining calls were not made")
             self._restarts += 1
             self._spawn()
             self._ensure_alive()
         try:
             reply, out = self._request(request, blobs, timeout=self.limits.call_seconds, what=f"the call of {name}")
         except _Died as died:
-            if isinstance(died.outcome, Timeout):
-                self._timeouts[name] = self._timeouts.get(name, 0) + 1
+            self._deaths.setdefault(name, []).append(died.outcome)
             raise died.outcome from None
         if not reply.get("ok"):
             raise from_reply(reply)

@@ -20,6 +20,8 @@ TRUSTED_TYPES = frozenset(
         "numpy.random._pcg64.PCG64", "numpy.random.bit_generator.SeedSequence",
         "scipy.sparse._csr.csr_matrix", "scipy.sparse._csc.csc_matrix",
         "scipy.sparse._csr.csr_array", "scipy.sparse._csc.csc_array",
+        "numpy.number", "numpy.integer", "numpy.floating", "numpy.signedinteger", "numpy.unsignedinteger",
+        "numpy.inexact", "numpy.datetime64", "numpy.timedelta64",
         "numpy.log", "numpy.log1p", "numpy.exp", "numpy.expm1", "numpy.sqrt", "numpy.abs", "numpy.absolute",
     }
 )
