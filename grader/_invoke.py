@@ -10,6 +10,7 @@ import traceback
 import types
 import warnings
 
+from ._stub import is_stub_text
 from ._wire import Handle, Unencodable, WireError, encode
 
 CELL_PREFIX = "<cell "
@@ -137,6 +138,8 @@ def lookup(namespace: dict, name: str, handles: HandleTable | None = None, handl
     value = namespace[name]
     if value is NotImplemented or value is Ellipsis:
         return failure("not_attempted", f"{name} is still the placeholder: give it a value"), None, name
+    if is_stub_text(value):
+        return failure("not_attempted", f"{name} still holds the stub: replace its two lines with your answer"), None, name
     return {"ok": True}, value, name
 
 

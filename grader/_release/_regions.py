@@ -7,17 +7,20 @@ from .._errors import MldayError
 
 def replace_regions(source: str, begin: str, end: str, replace, where: str) -> str:
     """Replace every begin/end region of ``source`` (marker lines included) by
-    ``replace(indent)``, a list of lines or an empty list."""
+    ``replace(indent)``, a list of lines or an empty list.
+
+    A marker line may carry a prefix, such as SQL's ``--`` inside a query string.
+    """
     out: list[str] = []
     inside, indent = False, ""
     for line in source.splitlines():
         marker = line.strip()
-        if marker == begin:
+        if marker.endswith(begin):
             if inside:
                 raise MldayError(f"{where}: '{begin}' inside another region")
             inside, indent = True, line[: len(line) - len(line.lstrip())]
             out.extend(replace(indent))
-        elif marker == end:
+        elif marker.endswith(end):
             if not inside:
                 raise MldayError(f"{where}: '{end}' without '{begin}'")
             inside = False

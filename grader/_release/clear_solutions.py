@@ -1,10 +1,9 @@
 """Replace each solution region with the stub the learner starts from."""
 
 from .._notebook import is_solution, nbgrader
+from .._stub import CODE_STUB, TEXT_STUB
 from ._regions import replace_regions
 
-CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
-TEXT_STUB = ["YOUR ANSWER HERE"]
 
 
 def clear_solutions(nb):
