@@ -78,3 +78,12 @@ def test_duplicated_ids_are_reported():
     submission = copy.deepcopy(source)
     submission.cells.append(copy.deepcopy(submission.cells[2]))
     assert "the cell id 'double' appears 2 times" in restore_locked_cells(submission, source)
+
+
+def test_an_edited_test_cell_is_restored_without_a_note():
+    """Test cells never run in the worker; restoring them is enough."""
+    source = _source()
+    submission = copy.deepcopy(source)
+    submission.cells[3].source = "print('no tests here')"
+    assert restore_locked_cells(submission, source) == []
+    assert submission.cells[3].source == source.cells[3].source

@@ -145,7 +145,7 @@ def test_call_that_timed_out_twice_is_not_called_again():
             with pytest.raises(Timeout, match="ran past its limit"):
                 s.call("spin", (0,), {})
         started = time.monotonic()
-        with pytest.raises(Timeout, match=r"spin was not called again: it already ran past its time limit twice"):
+        with pytest.raises(Timeout, match=r"spin was not called again, because it failed this way twice: .*ran past its limit"):
             s.call("spin", (0,), {})
         assert time.monotonic() - started < 1
         assert s.call("ok", (), {}) == "still here"

@@ -1,0 +1,485 @@
+"""Hidden tests of exercise 06, hyperparameters: they run only at grading.
+
+Most use the hidden seed's transactions (``load_transactions(hidden=True)``), put
+through the notebook's ``tuning_data``, and compare with the reference solution
+within stated tolerances, or check properties.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from grader.testing import assert_close, assert_equal, expect_keys, expect_type, fail
+
+def tuning_data(tx, genuine_share=0.05, seed=0):
+    """The tuning hour's data from a transactions frame: one row per kept payment, in time order.
+
+    Features use only each customer's past payments. Keeps the first 40 days (before the
+    drift), every fraud, and a seeded random share of the genuine payments.
+    """
+    tx = tx.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    by_customer = tx.groupby("customer_id")["amount"]
+    past_mean = (by_customer.cumsum() - tx["amount"]) / by_customer.cumcount()
+    data = pd.DataFrame({
+        "timestamp": tx["timestamp"],
+        "log_amount": np.log1p(tx["amount"]),
+        "amount_ratio": (tx["amount"] / past_mean).fillna(1.0),
+        "hour": tx["timestamp"].dt.hour,
+        "channel": tx["channel"],
+        "merchant_category": tx["merchant_category"],
+        "is_fraud": tx["is_fraud"],
+    })
+    start = tx["timestamp"].min().normalize()
+    sampled = np.random.default_rng(seed).random(len(tx)) < genuine_share
+    keep = (tx["timestamp"] < start + pd.Timedelta(days=40)) & ((tx["is_fraud"] == 1) | sampled)
+    return data[keep].reset_index(drop=True)
+
+
+def split_by_time(data, train_days=30):
+    """(train, test): the first `train_days` days, and the days after them."""
+    cut = data["timestamp"].min().normalize() + pd.Timedelta(days=train_days)
+    early = data["timestamp"] < cut
+    return data[early].reset_index(drop=True), data[~early].reset_index(drop=True)
+
+FEATURES = ["log_amount", "amount_ratio", "hour", "channel", "merchant_category"]
+
+
+def fitted_model(train, features=FEATURES, C=1.0):
+    """The exercise's pipeline, fitted here (by the test) on ``train``."""
+    X = train[features]
+    numeric = X.select_dtypes("number").columns.tolist()
+    categorical = [c for c in X.columns if c not in numeric]
+    prep = ColumnTransformer(
+        [("num", StandardScaler(), numeric), ("cat", OneHotEncoder(handle_unknown="ignore"), categorical)]
+    )
+    return Pipeline([("prep", prep), ("model", LogisticRegression(C=C, max_iter=1000))]).fit(X, train["is_fraud"])
+
+
+def check_folds(folds, timestamps, n_splits, what, hint):
+    """Check the shape of ``time_folds``' answer and that no fold trains on a later row; return the folds."""
+    expect_type(folds, (list, tuple), what, hint)
+    if len(folds) != n_splits:
+        fail(f"{what} has {len(folds)} folds; expected {n_splits}", hint)
+    n, times = len(timestamps), timestamps.to_numpy()
+    out = []
+    for k, fold in enumerate(folds):
+        expect_type(fold, (tuple, list), f"{what}[{k}]", hint)
+        if len(fold) != 2:
+            fail(f"{what}[{k}] has {len(fold)} items; expected a pair (train, val)", hint)
+        pair = []
+        for part, name in zip(fold, ("train", "val")):
+            arr = np.asarray(part)
+            if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+                fail(f"{what}[{k}]: the {name} part is {arr.dtype} of shape {arr.shape}; expected a non-empty 1-D array of integer positions", hint)
+            if arr.min() < 0 or arr.max() >= n:
+                bad = int(arr.max() if arr.max() >= n else arr.min())
+                fail(f"{what}[{k}]: the {name} part holds {bad}, which is not a position between 0 and {n - 1}: "
+                     "return positions (what .iloc takes), not index labels", hint)
+            pair.append(arr)
+        fit_rows, val_rows = pair
+        if np.intersect1d(fit_rows, val_rows).size:
+            fail(f"{what}[{k}]: {np.intersect1d(fit_rows, val_rows).size} positions are in both train and val", hint)
+        latest, earliest = times[fit_rows].max(), times[val_rows].min()
+        if latest > earliest:
+            fail(f"{what}[{k}]: a training row ({pd.Timestamp(latest)}) is later than the earliest validation row "
+                 f"({pd.Timestamp(earliest)}): the fold trains on the future", hint)
+        out.append((fit_rows, val_rows))
+    return out
+
+
+def check_fold_sizes(folds, n, n_splits, what, hint):
+    """The sizes of TimeSeriesSplit's folds on ``n`` rows."""
+    block = n // (n_splits + 1)
+    for k, (fit_rows, val_rows) in enumerate(folds):
+        assert_equal(len(val_rows), block, f"{what}[{k}]: the number of validation rows", hint)
+        assert_equal(len(fit_rows), n - (n_splits - k) * block, f"{what}[{k}]: the number of training rows", hint)
+
+
+def check_search(result, what, hint, *, cv, n_rows):
+    """Check a (best_estimator, cv_results) answer; return it with ``param_model__C`` as floats."""
+    expect_type(result, (tuple, list), what, hint)
+    if len(result) != 2:
+        fail(f"{what} returned {len(result)} items; expected 2: (best_estimator, cv_results)", hint)
+    est, res = result
+    expect_type(est, Pipeline, f"{what}[0], the best estimator,", hint)
+    steps = [name for name, _ in est.steps]
+    if steps != ["prep", "model"]:
+        fail(f"{what}[0] is a Pipeline with the steps {steps}; expected ['prep', 'model']", hint)
+    expect_type(est.named_steps["model"], LogisticRegression, f"{what}[0]'s step 'model'", hint)
+    try:
+        check_is_fitted(est)
+    except NotFittedError:
+        fail(f"{what}[0] is not fitted; expected the best pipeline refit on all of X_train", hint)
+    expect_type(res, pd.DataFrame, f"{what}[1], cv_results,", hint)
+    needed = ["param_model__C", "mean_test_score", "rank_test_score"] + [f"split{k}_test_score" for k in range(cv)]
+    missing = [c for c in needed if c not in res.columns]
+    if missing:
+        fail(f"{what}[1] (cv_results) lacks the column(s) {missing}; it has {[str(c) for c in res.columns]}", hint)
+    splits = [c for c in res.columns if re.fullmatch(r"split\d+_test_score", str(c))]
+    if len(splits) != cv:
+        fail(f"{what}[1] (cv_results) has {len(splits)} split*_test_score columns; expected cv={cv} folds", hint)
+    if len(res) != n_rows:
+        fail(f"{what}[1] (cv_results) has {len(res)} rows; expected {n_rows}, one per candidate", hint)
+    res = res.copy()
+    for column in needed:
+        try:
+            res[column] = pd.to_numeric(res[column]).astype("float64")
+        except (TypeError, ValueError):
+            fail(f"{what}[1] (cv_results): the column {column} is not numeric (dtype {res[column].dtype})", hint)
+    best_c = float(est.named_steps["model"].C)
+    ranked_first = res.loc[res["rank_test_score"] == 1, "param_model__C"].tolist()
+    if not any(math.isclose(best_c, c, rel_tol=1e-9) for c in ranked_first):
+        fail(f"{what}[0] has model__C={best_c:g}, but the rank-1 row(s) of cv_results have model__C={ranked_first}", hint)
+    return est, res
+
+
+def scores_of(est, X, what, hint):
+    """The estimator's fraud scores on X, or a failure that says why there are none."""
+    try:
+        return est.predict_proba(X)[:, 1]
+    except Exception as exc:  # noqa: BLE001 - the learner's estimator may be unusable
+        fail(f"{what} cannot score new rows: predict_proba raised {type(exc).__name__}: {exc}", hint)
+
+
+_MEMO: dict = {}
+
+
+def _content_key(value):
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        columns = tuple(map(str, value.columns)) if isinstance(value, pd.DataFrame) else (str(value.name),)
+        return ("pandas", value.shape, columns, int(pd.util.hash_pandas_object(value, index=True).sum()))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _content_key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_content_key(v) for v in value))
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return (type(value).__name__, value)
+    return ("id", id(value))
+
+
+def call_reference(reference, name, *args):
+    """``reference.<name>(*args)``, memoised on the arguments' content.
+
+    Works around grader/_reference.py's ``_key``, which raises AttributeError for any
+    DataFrame argument (``getattr(value, "columns", [value.name])`` evaluates its
+    default eagerly); once that is fixed, the first branch answers.
+    """
+    try:
+        return getattr(reference, name)(*args)
+    except AttributeError as exc:
+        if "object has no attribute 'name'" not in str(exc):
+            raise
+    key = (name, tuple(_content_key(a) for a in args))
+    if key not in _MEMO:
+        _MEMO[key] = (reference._namespace[name](*args), args)
+    return copy.deepcopy(_MEMO[key][0])
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Small fits run fastest on one BLAS thread, and then do not fight the learner's worker for the cores."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def hidden():
+    """(train, test) of the tuning data built from the hidden seed's transactions."""
+    from grader.data import load_transactions
+
+    return split_by_time(tuning_data(load_transactions(hidden=True)))
+
+
+# --- time_folds ---------------------------------------------------------------------
+
+@pytest.mark.question("time_folds", points=1)
+def test_time_folds_hidden_shuffled_rows(learner, hidden):
+    """Hidden rows, shuffled, with index labels far from positions: folds look back only."""
+    train, _ = hidden
+    timestamps = train["timestamp"].sample(frac=1.0, random_state=7)
+    timestamps.index = 50_000 + 3 * np.arange(len(timestamps))
+    what = "time_folds(shuffled timestamps, 5)"
+    hint = "sort the positions by time before TimeSeriesSplit, and return positions, not index labels"
+    folds = check_folds(learner.time_folds(timestamps, 5), timestamps, 5, what, hint)
+    check_fold_sizes(folds, len(timestamps), 5, what, hint)
+
+
+@pytest.mark.question("time_folds", points=1)
+def test_time_folds_hidden_match_reference(learner, reference, hidden):
+    """Hidden rows in a scrambled order: the same folds (as sets of times) as the reference."""
+    train, test = hidden
+    both = pd.concat([test, train], ignore_index=True)  # out of order: the test days first
+    timestamps = both["timestamp"]
+    what = "time_folds(timestamps, 3)"
+    hint = "the folds are TimeSeriesSplit's on the rows in time order (stable sort), mapped back to positions"
+    folds = check_folds(learner.time_folds(timestamps, 3), timestamps, 3, what, hint)
+    expected = call_reference(reference, "time_folds", timestamps, 3)
+    times = timestamps.to_numpy()
+    for k, (got_fold, exp_fold) in enumerate(zip(folds, expected)):
+        for part, got, exp in zip(("training", "validation"), got_fold, exp_fold):
+            g, e = np.sort(times[got]), np.sort(times[exp])
+            if len(g) != len(e) or not (g == e).all():
+                fail(f"{what}[{k}]: the {part} rows differ from the expected fold: expected {len(e)} rows from "
+                     f"{pd.Timestamp(e[0])} to {pd.Timestamp(e[-1])}, got {len(g)} rows from {pd.Timestamp(g[0])} "
+                     f"to {pd.Timestamp(g[-1])}", hint)
+
+
+# --- tune ---------------------------------------------------------------------------
+
+TUNE_HINT = ("the pipeline, scoring='average_precision' and cv=TimeSeriesSplit(n_splits=cv) are fixed by the "
+             "instructions; numeric columns are those with a numeric dtype")
+
+
+@pytest.mark.question("tune", points=1)
+def test_tune_hidden_scores_match_reference(learner, reference, hidden):
+    """Hidden data, other columns: every candidate's fold scores match the reference within 1e-4."""
+    train, _ = hidden
+    X, y = train[["amount_ratio", "channel", "log_amount", "merchant_category"]], train["is_fraud"]
+    grid = {"model__C": [0.001, 0.01, 0.1, 1.0, 10.0]}
+    what = "tune(X, y, {'model__C': [0.001, 0.01, 0.1, 1.0, 10.0]}, cv=4)"
+    _, res = check_search(learner.tune(X, y, grid, 4), what, TUNE_HINT, cv=4, n_rows=5)
+    _, ref = call_reference(reference, "tune", X, y, grid, 4)
+    for c in grid["model__C"]:
+        row = res[np.isclose(res["param_model__C"], c, rtol=1e-9)]
+        if row.empty:
+            fail(f"{what}[1] (cv_results) has no row for model__C={c:g}", TUNE_HINT)
+        exp = ref[np.isclose(ref["param_model__C"].astype(float), c, rtol=1e-9)].iloc[0]
+        for column in ["mean_test_score"] + [f"split{k}_test_score" for k in range(4)]:
+            assert_close(row[column].iloc[0], exp[column], f"{what}: {column} of model__C={c:g}", rtol=0, atol=1e-4, hint=TUNE_HINT)
+
+
+@pytest.mark.question("tune", points=1)
+def test_tune_hidden_model_reaches_the_floor(learner, reference, hidden):
+    """The tuned model's AP on the later hidden period is at least 0.9 x the reference model's."""
+    train, test = hidden
+    grid = {"model__C": [0.01, 0.1, 1.0, 10.0]}
+    what = "tune(X_train, y_train, {'model__C': [0.01, 0.1, 1.0, 10.0]}, cv=4)"
+    est, _ = check_search(learner.tune(train[FEATURES], train["is_fraud"], grid, 4), what, TUNE_HINT, cv=4, n_rows=4)
+    ref_est, _ = call_reference(reference, "tune", train[FEATURES], train["is_fraud"], grid, 4)
+    got = average_precision_score(test["is_fraud"], scores_of(est, test[FEATURES], f"{what}[0]", TUNE_HINT))
+    floor = 0.9 * average_precision_score(test["is_fraud"], ref_est.predict_proba(test[FEATURES])[:, 1])
+    if not got >= floor:
+        fail(f"{what}[0]: average precision on the later hidden period is {got:.4f}; expected at least {floor:.4f} "
+             "(0.9 x the reference model's)", TUNE_HINT)
+
+
+@pytest.mark.question("tune", points=1)
+def test_tune_hidden_choice_is_the_cv_best(learner, reference, hidden):
+    """Hidden data, 5 folds: the chosen C has the best time-ordered CV score."""
+    train, _ = hidden
+    X, y = train[FEATURES], train["is_fraud"]
+    grid = {"model__C": [0.0003, 0.03, 3.0, 300.0]}
+    what = "tune(X, y, {'model__C': [0.0003, 0.03, 3.0, 300.0]}, cv=5)"
+    est, _ = check_search(learner.tune(X, y, grid, 5), what, TUNE_HINT, cv=5, n_rows=4)
+    _, ref = call_reference(reference, "tune", X, y, grid, 5)
+    chosen = float(est.named_steps["model"].C)
+    scores = dict(zip(ref["param_model__C"].astype(float), ref["mean_test_score"]))
+    match = [c for c in scores if math.isclose(c, chosen, rel_tol=1e-9)]
+    if not match:
+        fail(f"{what}[0] has model__C={chosen:g}, which is not in the grid {grid['model__C']}", TUNE_HINT)
+    assert_close(scores[match[0]], max(scores.values()),
+                 f"{what}: the time-ordered CV average precision of the chosen model__C={chosen:g}", rtol=0, atol=1e-4,
+                 hint="choose by mean_test_score with time-ordered folds and average precision: " + TUNE_HINT)
+
+
+# --- on_boundary ----------------------------------------------------------------------
+
+def results_frame(values, ranks, param="model__C"):
+    """A minimal cv_results frame: param_<param>, mean_test_score consistent with the ranks, rank_test_score."""
+    ranks = np.asarray(ranks, dtype="int32")
+    return pd.DataFrame({f"param_{param}": np.asarray(values, dtype="float64"), "mean_test_score": 0.5 - 0.01 * ranks,
+                         "rank_test_score": ranks})
+
+
+@pytest.mark.question("on_boundary", points=1)
+def test_on_boundary_unsorted_ties_and_other_names(learner):
+    """Unsorted rows, ties for the best rank, a single row, another parameter name."""
+    cases = [
+        ([1.0, 0.01, 100.0, 0.1], [2, 1, 4, 3], "model__C", True, "the best, 0.01, is the smallest though not the first row"),
+        ([0.1, 100.0, 1.0, 10.0], [4, 1, 3, 2], "model__C", True, "the best, 100.0, is the largest though not the last row"),
+        ([0.01, 100.0, 1.0], [3, 2, 1], "model__C", False, "the best, 1.0, is inside the grid though it is the last row"),
+        ([10.0, 0.1, 1.0], [3, 1, 1], "model__C", True, "two rows share rank 1, and one of them (0.1) is the smallest"),
+        ([0.3], [1], "model__C", True, "a single value is on the edge"),
+        ([0.5, 2.0, 1.0], [2, 3, 1], "model__intercept_scaling", False, "the best, 1.0, is inside the range"),
+    ]
+    for values, ranks, param, expected, why in cases:
+        got = learner.on_boundary(results_frame(values, ranks, param), param)
+        what = f"on_boundary(param_{param}={values}, rank={ranks}, {param!r})"
+        expect_type(got, (bool, np.bool_), what, "return bool(...)")
+        assert_equal(bool(got), expected, what, hint=f"{why}; the edges are the column's min and max, wherever their rows are")
+
+
+@pytest.mark.question("on_boundary", points=1)
+def test_on_boundary_hidden_search_results(learner, reference, hidden):
+    """Real cv_results of searches on hidden data, rows shuffled: same answers as the reference."""
+    train, _ = hidden
+    X, y = train[FEATURES], train["is_fraud"]
+    for grid in (FINAL_GRID["model__C"], [0.01, 0.1, 1.0, 10.0], [1e-4, 1e-3, 1e-2]):
+        _, res = call_reference(reference, "tune", X, y, {"model__C": grid}, 4)
+        res = res.drop(columns=["params"]).sample(frac=1.0, random_state=3)
+        what = f"on_boundary(cv_results of the grid {grid}, rows shuffled, 'model__C')"
+        got = learner.on_boundary(res, "model__C")
+        expect_type(got, (bool, np.bool_), what, "return bool(...)")
+        assert_equal(bool(got), bool(call_reference(reference, "on_boundary", res, "model__C")), what,
+                     hint="compare the rank-1 value with the column's min and max")
+
+
+# --- random_search ----------------------------------------------------------------------
+
+@pytest.mark.question("random_search", points=1)
+def test_random_search_hidden_draws_are_log_uniform(learner, hidden):
+    """30 draws in (1e-4, 1e4) on a hidden slice: spread evenly on the log scale."""
+    train, _ = hidden
+    part = train.iloc[:800]
+    what = "random_search(X, y, C_range=(1e-4, 1e4), n_iter=30, random_state=5, cv=2)"
+    hint = "sample log-uniformly: scipy.stats.loguniform(low, high)"
+    result = learner.random_search(part[FEATURES], part["is_fraud"], C_range=(1e-4, 1e4), n_iter=30, random_state=5, cv=2)
+    _, res = check_search(result, what, hint, cv=2, n_rows=30)
+    values = res["param_model__C"].to_numpy()
+    if not ((values >= 1e-4 * (1 - 1e-9)) & (values <= 1e4 * (1 + 1e-9))).all():
+        fail(f"{what}: model__C values are not all within (1e-4, 1e4): min {values.min():.3g}, max {values.max():.3g}", hint)
+    below = float(np.mean(values < 1.0))
+    if not 0.2 <= below <= 0.8:
+        fail(f"{what}: {below:.0%} of the draws are below 1, the geometric middle of the range; log-uniform draws put "
+             "about half there (expected between 20% and 80%)", hint)
+
+
+@pytest.mark.question("random_search", points=1)
+def test_random_search_hidden_scores_match_time_ordered_cv(learner, reference, hidden):
+    """Hidden data: each sampled C's fold scores match time-ordered CV of that C within 1e-4."""
+    train, _ = hidden
+    X, y = train[FEATURES], train["is_fraud"]
+    what = "random_search(X, y, C_range=(0.001, 100.0), n_iter=6, random_state=3, cv=4)"
+    hint = "use tune's pipeline, scoring='average_precision' and cv=TimeSeriesSplit(n_splits=cv)"
+    result = learner.random_search(X, y, C_range=(0.001, 100.0), n_iter=6, random_state=3, cv=4)
+    _, res = check_search(result, what, hint, cv=4, n_rows=6)
+    values = [float(c) for c in res["param_model__C"]]
+    _, ref = call_reference(reference, "tune", X, y, {"model__C": values}, 4)
+    for i, c in enumerate(values):
+        for column in ["mean_test_score"] + [f"split{k}_test_score" for k in range(4)]:
+            assert_close(res[column].iloc[i], ref[column].iloc[i], f"{what}: {column} of model__C={c:.6g}",
+                         rtol=0, atol=1e-4, hint=hint)
+
+
+# --- final_evaluation -----------------------------------------------------------------------
+
+FINAL_KEYS = ["best_params", "cv_score", "test_score"]
+FINAL_GRID = {"model__C": [0.001, 0.01, 0.1, 1.0, 10.0]}
+FINAL_CALL = "final_evaluation(X_train, y_train, X_test, y_test, {'model__C': [0.001, 0.01, 0.1, 1.0, 10.0]}, cv=4)"
+
+
+def chosen_c(result, what, hint):
+    expect_keys(result, FINAL_KEYS, what, hint)
+    expect_keys(result["best_params"], ["model__C"], f"{what}['best_params']", hint)
+    c = result["best_params"]["model__C"]
+    if isinstance(c, bool) or not isinstance(c, (int, float, np.number)) or not np.isclose(FINAL_GRID["model__C"], float(c), rtol=1e-9).any():
+        fail(f"{what}['best_params']['model__C'] is {c!r}; expected one of the grid's values {FINAL_GRID['model__C']}", hint)
+    for key in ("cv_score", "test_score"):
+        if isinstance(result[key], bool) or not isinstance(result[key], (int, float, np.number)):
+            fail(f"{what}[{key!r}] is {result[key]!r}; expected a number", hint)
+    return float(c)
+
+
+@pytest.mark.question("final_evaluation", points=1)
+def test_final_evaluation_hidden_matches_reference(learner, reference, hidden):
+    """Hidden data: the CV-best C, its CV score, and the refit pipeline's test AP."""
+    train, test = hidden
+    X, y, X_test, y_test = train[FEATURES], train["is_fraud"], test[FEATURES], test["is_fraud"]
+    hint = "choose with tune on the training period; test_score is the refit best pipeline's AP on the test period"
+    result = learner.final_evaluation(X, y, X_test, y_test, FINAL_GRID, 4)
+    c = chosen_c(result, FINAL_CALL, hint)
+    _, ref = call_reference(reference, "tune", X, y, FINAL_GRID, 4)
+    scores = dict(zip(ref["param_model__C"].astype(float), ref["mean_test_score"]))
+    mine = next(v for k, v in scores.items() if math.isclose(k, c, rel_tol=1e-9))
+    assert_close(mine, max(scores.values()), f"{FINAL_CALL}: the CV score of the chosen model__C={c:g}", rtol=0, atol=1e-4, hint=hint)
+    assert_close(result["cv_score"], mine, f"{FINAL_CALL}['cv_score']", rtol=0, atol=1e-4, hint=hint)
+    refit, _ = call_reference(reference, "tune", X, y, {"model__C": [c]}, 4)
+    expected = average_precision_score(y_test, refit.predict_proba(X_test)[:, 1])
+    assert_close(result["test_score"], expected, f"{FINAL_CALL}['test_score']", rtol=0, atol=1e-4, hint=hint)
+
+
+@pytest.mark.question("final_evaluation", points=1)
+def test_final_evaluation_hidden_choice_ignores_the_test_set(learner, hidden):
+    """Hidden data: shuffling the test labels leaves best_params and cv_score unchanged."""
+    train, test = hidden
+    X, y, X_test, y_test = train[FEATURES], train["is_fraud"], test[FEATURES], test["is_fraud"]
+    hint = "the test period must not take part in the choice: no candidate is ever scored on it"
+    shuffled = pd.Series(np.random.default_rng(4).permutation(y_test.to_numpy()), name="is_fraud")
+    first = learner.final_evaluation(X, y, X_test, y_test, FINAL_GRID, 4)
+    second = learner.final_evaluation(X, y, X_test, shuffled, FINAL_GRID, 4)
+    a = chosen_c(first, FINAL_CALL, hint)
+    b = chosen_c(second, FINAL_CALL + " with shuffled y_test", hint)
+    if not math.isclose(a, b, rel_tol=1e-9):
+        fail(f"{FINAL_CALL}: best_params['model__C'] changed from {a:g} to {b:g} when only the test labels were "
+             "shuffled: the test set took part in the choice (tuning on the test set)", hint)
+    assert_close(second["cv_score"], first["cv_score"], f"{FINAL_CALL}['cv_score'] with shuffled test labels",
+                 rtol=0, atol=1e-9, hint=hint)
+
+
+# --- bootstrap_ci ------------------------------------------------------------------------------
+
+def check_interval(got, what, hint):
+    expect_type(got, (tuple, list), what, hint)
+    if len(got) != 2:
+        fail(f"{what} returned {len(got)} items; expected 2: (low, high)", hint)
+    for name, value in zip(("low", "high"), got):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or math.isnan(float(value)):
+            fail(f"{what}: {name} is {value!r}; expected a number", hint)
+    return float(got[0]), float(got[1])
+
+
+@pytest.fixture(scope="module")
+def hidden_model(hidden):
+    """The exercise's pipeline with C=0.1, fitted by this test file on the hidden training rows."""
+    train, _ = hidden
+    return fitted_model(train, C=0.1)
+
+
+@pytest.mark.question("bootstrap_ci", points=1)
+def test_bootstrap_ci_hidden_matches_reference(learner, reference, hidden, hidden_model):
+    """Hidden test period, both metrics: the interval matches the reference within 1e-6."""
+    _, test = hidden
+    X, y = test[FEATURES], test["is_fraud"]
+    hint = ("default_rng(seed); n_boot resamples idx = rng.integers(0, n, size=n); skip one-class resamples; "
+            "np.percentile(values, [2.5, 97.5]) on predict_proba(X_test)[:, 1]")
+    for metric in ("average_precision", "roc_auc"):
+        what = f"bootstrap_ci(model, X_test, y_test, {metric!r}, n_boot=300, seed=11)"
+        low, high = check_interval(learner.bootstrap_ci(hidden_model, X, y, metric, 300, 11), what, hint)
+        exp_low, exp_high = call_reference(reference, "bootstrap_ci", hidden_model, X, y, metric, 300, 11)
+        assert_close(low, exp_low, f"{what}: low", rtol=0, atol=1e-6, hint=hint)
+        assert_close(high, exp_high, f"{what}: high", rtol=0, atol=1e-6, hint=hint)
+
+
+@pytest.mark.question("bootstrap_ci", points=1)
+def test_bootstrap_ci_hidden_narrows_with_more_rows(learner, hidden, hidden_model):
+    """Hidden test period: four times the rows give a narrower interval, each around its point estimate."""
+    _, test = hidden
+    hint = "resample the rows with replacement, as many as there are test rows, and score the model's probabilities"
+    widths = {}
+    for name, rows in (("a quarter of the test rows", test.iloc[: len(test) // 4]), ("all the test rows", test)):
+        X, y = rows[FEATURES], rows["is_fraud"]
+        what = f"bootstrap_ci(model, {name}, 'average_precision', n_boot=300, seed=2)"
+        low, high = check_interval(learner.bootstrap_ci(hidden_model, X, y, "average_precision", 300, 2), what, hint)
+        point = average_precision_score(y, hidden_model.predict_proba(X)[:, 1])
+        if not low <= point <= high:
+            fail(f"{what} returned ({low:.4f}, {high:.4f}), which does not contain the point estimate {point:.4f}", hint)
+        widths[name] = high - low
+    small, large = widths["a quarter of the test rows"], widths["all the test rows"]
+    if not 0 < large < small:
+        fail(f"bootstrap_ci: the interval is {large:.4f} wide on all {len(test)} test rows and {small:.4f} on a quarter "
+             "of them; expected a positive width that narrows with more rows", hint)
