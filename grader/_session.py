@@ -144,28 +144,52 @@ class WorkerSession:
 
     def _run_cells(self) -> None:
         for index, source in self.cells:
-            if index in self._skip:
-                continue
-            try:
-                reply, _ = self._request(
-                    {"op": "run_cell", "index": index, "source": source},
-                    [],
-                    timeout=self.limits.cell_seconds,
-                    what=f"cell {index}",
-                )
-            except _Died as died:
-                self._skip.add(index)
-                self.records.setdefault(index, CellRecord(index, died.outcome.status, died.outcome.message))
-                if not self._may_restart():
-                    self._dead = died.outcome
-                    return
+            if index not in self._skip and not self._run_cell(index, source):
+                return
+
+    def _run_cell(self, index: int, source: str) -> bool:
+        """Run one cell and record what went wrong; False when the worker died (it is
+        then started again, replaying the cells, if the limits allow)."""
+        try:
+            reply, _ = self._request(
+                {"op": "run_cell", "index": index, "source": source},
+                [],
+                timeout=self.limits.cell_seconds,
+                what=f"cell {index}",
+            )
+        except _Died as died:
+            self._skip.add(index)
+            self.records.setdefault(index, CellRecord(index, died.outcome.status, died.outcome.message))
+            if not self._may_restart():
+                self._dead = died.outcome
+                return False
+            self._restarts += 1
+            self._spawn()
+            return False
+        if not reply.get("ok"):
+            exc = from_reply(reply)
+            message = exc.message + (f"\n{exc.traceback}" if exc.traceback else "")
+            self.records.setdefault(index, CellRecord(index, exc.status, message))
+        return True
+
+    def forget(self, name: str) -> None:
+        """Remove ``name`` from the worker's namespace (before its cell is replaced)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._run_cell(-1, f"globals().pop({name!r}, None)")
+
+    def replace_cell(self, index: int, source: str) -> None:
+        """Give cell ``index`` a new source and run it in the live worker, as if the
+        notebook had had it all along for every later call (replays included)."""
+        self.cells = [(i, source if i == index else s) for i, s in self.cells]
+        self._skip.discard(index)
+        self.records.pop(index, None)
+        self._deaths.clear()
+        if self._proc is None or self._proc.poll() is not None:
+            if self._dead is None and self._may_restart():
                 self._restarts += 1
                 self._spawn()
-                return
-            if not reply.get("ok"):
-                exc = from_reply(reply)
-                message = exc.message + (f"\n{exc.traceback}" if exc.traceback else "")
-                self.records.setdefault(index, CellRecord(index, exc.status, message))
+            return
+        self._run_cell(index, source)
 
     def _may_restart(self) -> bool:
         return self._restarts < self.limits.restarts and time.monotonic() < self._deadline

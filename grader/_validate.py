@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from ._exercises import Exercise
@@ -76,26 +75,9 @@ def check_stub(exercise: Exercise) -> Finding:
     return Finding(exercise.name, "stub not attempted", not bad and result.score == 0, "; ".join(bad))
 
 
-def mistake_notebook(source_nb, mistake: Mistake):
-    """The source notebook with the cell of ``mistake.name`` replaced by the mistake."""
-    nb = copy.deepcopy(source_nb)
-    cells = [c for c in nb.cells if nbgrader(c).get("grade_id") == mistake.name and c.cell_type == "code"]
-    if len(cells) != 1:
-        raise Ungradable(f"the notebook has {len(cells)} solution cells named {mistake.name!r}")
-    cells[0].source = mistake.code
-    return nb
-
-
-def check_mistake(exercise: Exercise, mistake: Mistake, source_nb=None) -> Finding:
-    """The mistake's test ends with its status, and its message holds the fragment."""
+def _judge(exercise: Exercise, mistake: Mistake, tests) -> Finding:
     label = f"mistake {mistake.name}: {mistake.title}"
-    source_nb = source_nb if source_nb is not None else read_notebook(exercise.source)
-    try:
-        nb = mistake_notebook(source_nb, mistake)
-    except Ungradable as exc:
-        return Finding(exercise.name, label, False, str(exc))
-    result = grade_notebook(exercise.source, exercise.root, learner="mistake", nb=nb, questions=[mistake.name])
-    matches = [t for t in result.tests if t.test.rsplit("::", 1)[-1].split("[")[0] == mistake.test]
+    matches = [t for t in tests if t.test.rsplit("::", 1)[-1].split("[")[0] == mistake.test]
     if not matches:
         return Finding(exercise.name, label, False, f"no test {mistake.test} ran for {mistake.name}")
     for t in matches:
@@ -106,12 +88,54 @@ def check_mistake(exercise: Exercise, mistake: Mistake, source_nb=None) -> Findi
     return Finding(exercise.name, label, True)
 
 
+def check_mistakes(exercise: Exercise, mistakes: list[Mistake]) -> list[Finding]:
+    """Every mistake's test ends with its status, and its message holds the fragment.
+
+    The source notebook runs once in one worker; for each mistake the question's name is
+    removed, the mistake's cell runs in its place (replays after a crash use it too), the
+    question's tests run, and the solution's cell is put back. The one difference from
+    a notebook that holds the mistake: cells after it ran with the solution. The tests
+    call only the question's name, so they see the mistake, at a fraction of the cost of
+    running the whole notebook again for each mistake.
+    """
+    from . import _sandbox
+    from ._grading import run_tests
+    from ._limits import Limits
+    from ._notebook import code_cells
+    from ._paths import datasets_dir
+    from ._proxy import RemoteNamespace
+    from ._session import WorkerSession
+
+    if not mistakes:
+        return []
+    source_nb = read_notebook(exercise.source)
+    cells = code_cells(source_nb)
+    index_of = {nbgrader(source_nb.cells[i]).get("grade_id"): i for i, _ in cells}
+    findings = []
+    with WorkerSession(cells, Limits(), datasets_dir(), isolation=_sandbox.resolve("auto")) as session:
+        namespace = RemoteNamespace(session)
+        for mistake in mistakes:
+            index = index_of.get(mistake.name)
+            if index is None:
+                findings.append(Finding(exercise.name, f"mistake {mistake.name}: {mistake.title}", False, f"the notebook has no solution cell {mistake.name!r}"))
+                continue
+            original = dict(cells)[index]
+            session.forget(mistake.name)  # as in a notebook whose cell never defined it
+            session.replace_cell(index, mistake.code)
+            try:
+                collector = run_tests(exercise, namespace, questions=[mistake.name])
+                findings.append(_judge(exercise, mistake, collector.tests))
+            except Ungradable as exc:
+                findings.append(Finding(exercise.name, f"mistake {mistake.name}: {mistake.title}", False, f"ungradable: {exc}"))
+            finally:
+                session.replace_cell(index, original)
+    return findings
+
+
 def validate_exercise(exercise: Exercise) -> list[Finding]:
     """Every check of one exercise."""
     findings = check_structure(exercise)
     findings.append(check_solution(exercise))
     findings.append(check_stub(exercise))
-    source_nb = read_notebook(exercise.source)
-    for mistake in load_mistakes(exercise.mistakes):
-        findings.append(check_mistake(exercise, mistake, source_nb))
+    findings += check_mistakes(exercise, load_mistakes(exercise.mistakes))
     return findings
