@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._limits import Limits
-from ._outcomes import LearnerError, NotAttempted, OutOfMemory, Status, Timeout, Ungradable, emit_warnings, from_reply, value_from_reply
+from ._outcomes import LearnerError, OutOfMemory, Status, Timeout, Ungradable, emit_warnings, from_reply, value_from_reply
 from ._sandbox import launch_worker
 from ._wire import Handle, Unencodable, WireError, encode, read_message, write_message
 

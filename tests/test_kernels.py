@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = [ex for ex in find_exercises(ROOT) if ex.has_solutions]
 
 
-def _run(path: Path):
+def _run(path: Path, workdir: Path):
+    # The kernel works in a scratch folder (notebooks may write files) and finds the
+    # workbook through MLDAY_ROOT, which it inherits.
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
     client.execute()  # raises CellExecutionError on the first unhandled error
     return nb
 
@@ -36,8 +38,9 @@ def _check_outputs(nb) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda ex: ex.name)
-def test_solution_runs_clean_and_passes_its_checks(exercise):
-    checks = _check_outputs(_run(exercise.source))
+def test_solution_runs_clean_and_passes_its_checks(exercise, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLDAY_ROOT", str(ROOT))
+    checks = _check_outputs(_run(exercise.source, tmp_path))
     assert checks, "no check cells"
     for grade_id, text in checks.items():
         assert "passed" in text and "did not pass" not in text, f"{grade_id}: {text[:300]}"

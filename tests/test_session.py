@@ -14,7 +14,7 @@ import time
 import pytest
 
 from grader._limits import Limits
-from grader._outcomes import LearnerError, LearnerWarning, NotAttempted, OutOfMemory, Status, Timeout, Ungradable
+from grader._outcomes import LearnerError, LearnerWarning, NotAttempted, OutOfMemory, Status, Timeout
 from grader._session import WorkerSession
 from grader._worker._cells import strip_magics
 

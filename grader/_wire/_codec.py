@@ -283,7 +283,6 @@ def _dec_str(kind):
     def dec(arg, v, blobs, depth, handles=None):
         if type(arg) is not str:
             raise WireError(f"bad {kind}")
-        import pandas as pd
 
         return {
             "datetime": _dt.datetime.fromisoformat,

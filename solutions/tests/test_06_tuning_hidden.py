@@ -7,194 +7,37 @@ within stated tolerances, or check properties.
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import math
-import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
 from grader.testing import assert_close, assert_equal, expect_keys, expect_type, fail
 
-def tuning_data(tx, genuine_share=0.05, seed=0):
-    """The tuning hour's data from a transactions frame: one row per kept payment, in time order.
-
-    Features use only each customer's past payments. Keeps the first 40 days (before the
-    drift), every fraud, and a seeded random share of the genuine payments.
-    """
-    tx = tx.sort_values("timestamp", kind="stable").reset_index(drop=True)
-    by_customer = tx.groupby("customer_id")["amount"]
-    past_mean = (by_customer.cumsum() - tx["amount"]) / by_customer.cumcount()
-    data = pd.DataFrame({
-        "timestamp": tx["timestamp"],
-        "log_amount": np.log1p(tx["amount"]),
-        "amount_ratio": (tx["amount"] / past_mean).fillna(1.0),
-        "hour": tx["timestamp"].dt.hour,
-        "channel": tx["channel"],
-        "merchant_category": tx["merchant_category"],
-        "is_fraud": tx["is_fraud"],
-    })
-    start = tx["timestamp"].min().normalize()
-    sampled = np.random.default_rng(seed).random(len(tx)) < genuine_share
-    keep = (tx["timestamp"] < start + pd.Timedelta(days=40)) & ((tx["is_fraud"] == 1) | sampled)
-    return data[keep].reset_index(drop=True)
+def _public_tests():
+    # The data helpers and checks are the public file's: one definition for both.
+    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_06_tuning.py"
+    spec = importlib.util.spec_from_file_location("mlday_public_06_tuning_for_hidden", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def split_by_time(data, train_days=30):
-    """(train, test): the first `train_days` days, and the days after them."""
-    cut = data["timestamp"].min().normalize() + pd.Timedelta(days=train_days)
-    early = data["timestamp"] < cut
-    return data[early].reset_index(drop=True), data[~early].reset_index(drop=True)
-
-FEATURES = ["log_amount", "amount_ratio", "hour", "channel", "merchant_category"]
-
-
-def fitted_model(train, features=FEATURES, C=1.0):
-    """The exercise's pipeline, fitted here (by the test) on ``train``."""
-    X = train[features]
-    numeric = X.select_dtypes("number").columns.tolist()
-    categorical = [c for c in X.columns if c not in numeric]
-    prep = ColumnTransformer(
-        [("num", StandardScaler(), numeric), ("cat", OneHotEncoder(handle_unknown="ignore"), categorical)]
-    )
-    return Pipeline([("prep", prep), ("model", LogisticRegression(C=C, max_iter=1000))]).fit(X, train["is_fraud"])
-
-
-def check_folds(folds, timestamps, n_splits, what, hint):
-    """Check the shape of ``time_folds``' answer and that no fold trains on a later row; return the folds."""
-    expect_type(folds, (list, tuple), what, hint)
-    if len(folds) != n_splits:
-        fail(f"{what} has {len(folds)} folds; expected {n_splits}", hint)
-    n, times = len(timestamps), timestamps.to_numpy()
-    out = []
-    for k, fold in enumerate(folds):
-        expect_type(fold, (tuple, list), f"{what}[{k}]", hint)
-        if len(fold) != 2:
-            fail(f"{what}[{k}] has {len(fold)} items; expected a pair (train, val)", hint)
-        pair = []
-        for part, name in zip(fold, ("train", "val")):
-            arr = np.asarray(part)
-            if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-                fail(f"{what}[{k}]: the {name} part is {arr.dtype} of shape {arr.shape}; expected a non-empty 1-D array of integer positions", hint)
-            if arr.min() < 0 or arr.max() >= n:
-                bad = int(arr.max() if arr.max() >= n else arr.min())
-                fail(f"{what}[{k}]: the {name} part holds {bad}, which is not a position between 0 and {n - 1}: "
-                     "return positions (what .iloc takes), not index labels", hint)
-            pair.append(arr)
-        fit_rows, val_rows = pair
-        if np.intersect1d(fit_rows, val_rows).size:
-            fail(f"{what}[{k}]: {np.intersect1d(fit_rows, val_rows).size} positions are in both train and val", hint)
-        latest, earliest = times[fit_rows].max(), times[val_rows].min()
-        if latest > earliest:
-            fail(f"{what}[{k}]: a training row ({pd.Timestamp(latest)}) is later than the earliest validation row "
-                 f"({pd.Timestamp(earliest)}): the fold trains on the future", hint)
-        out.append((fit_rows, val_rows))
-    return out
-
-
-def check_fold_sizes(folds, n, n_splits, what, hint):
-    """The sizes of TimeSeriesSplit's folds on ``n`` rows."""
-    block = n // (n_splits + 1)
-    for k, (fit_rows, val_rows) in enumerate(folds):
-        assert_equal(len(val_rows), block, f"{what}[{k}]: the number of validation rows", hint)
-        assert_equal(len(fit_rows), n - (n_splits - k) * block, f"{what}[{k}]: the number of training rows", hint)
-
-
-def check_search(result, what, hint, *, cv, n_rows):
-    """Check a (best_estimator, cv_results) answer; return it with ``param_model__C`` as floats."""
-    expect_type(result, (tuple, list), what, hint)
-    if len(result) != 2:
-        fail(f"{what} returned {len(result)} items; expected 2: (best_estimator, cv_results)", hint)
-    est, res = result
-    expect_type(est, Pipeline, f"{what}[0], the best estimator,", hint)
-    steps = [name for name, _ in est.steps]
-    if steps != ["prep", "model"]:
-        fail(f"{what}[0] is a Pipeline with the steps {steps}; expected ['prep', 'model']", hint)
-    expect_type(est.named_steps["model"], LogisticRegression, f"{what}[0]'s step 'model'", hint)
-    try:
-        check_is_fitted(est)
-    except NotFittedError:
-        fail(f"{what}[0] is not fitted; expected the best pipeline refit on all of X_train", hint)
-    expect_type(res, pd.DataFrame, f"{what}[1], cv_results,", hint)
-    needed = ["param_model__C", "mean_test_score", "rank_test_score"] + [f"split{k}_test_score" for k in range(cv)]
-    missing = [c for c in needed if c not in res.columns]
-    if missing:
-        fail(f"{what}[1] (cv_results) lacks the column(s) {missing}; it has {[str(c) for c in res.columns]}", hint)
-    splits = [c for c in res.columns if re.fullmatch(r"split\d+_test_score", str(c))]
-    if len(splits) != cv:
-        fail(f"{what}[1] (cv_results) has {len(splits)} split*_test_score columns; expected cv={cv} folds", hint)
-    if len(res) != n_rows:
-        fail(f"{what}[1] (cv_results) has {len(res)} rows; expected {n_rows}, one per candidate", hint)
-    res = res.copy()
-    for column in needed:
-        try:
-            res[column] = pd.to_numeric(res[column]).astype("float64")
-        except (TypeError, ValueError):
-            fail(f"{what}[1] (cv_results): the column {column} is not numeric (dtype {res[column].dtype})", hint)
-    best_c = float(est.named_steps["model"].C)
-    ranked_first = res.loc[res["rank_test_score"] == 1, "param_model__C"].tolist()
-    if not any(math.isclose(best_c, c, rel_tol=1e-9) for c in ranked_first):
-        fail(f"{what}[0] has model__C={best_c:g}, but the rank-1 row(s) of cv_results have model__C={ranked_first}", hint)
-    return est, res
-
-
-def scores_of(est, X, what, hint):
-    """The estimator's fraud scores on X, or a failure that says why there are none."""
-    try:
-        return est.predict_proba(X)[:, 1]
-    except Exception as exc:  # noqa: BLE001 - the learner's estimator may be unusable
-        fail(f"{what} cannot score new rows: predict_proba raised {type(exc).__name__}: {exc}", hint)
-
-
-_MEMO: dict = {}
-
-
-def _content_key(value):
-    if isinstance(value, (pd.DataFrame, pd.Series)):
-        columns = tuple(map(str, value.columns)) if isinstance(value, pd.DataFrame) else (str(value.name),)
-        return ("pandas", value.shape, columns, int(pd.util.hash_pandas_object(value, index=True).sum()))
-    if isinstance(value, dict):
-        return ("dict", tuple((k, _content_key(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_content_key(v) for v in value))
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return (type(value).__name__, value)
-    return ("id", id(value))
+_public = _public_tests()
+tuning_data, split_by_time, FEATURES, fitted_model = _public.tuning_data, _public.split_by_time, _public.FEATURES, _public.fitted_model
+check_folds, check_fold_sizes, check_search, scores_of = _public.check_folds, _public.check_fold_sizes, _public.check_search, _public.scores_of
 
 
 def call_reference(reference, name, *args):
-    """``reference.<name>(*args)``, memoised on the arguments' content.
-
-    Works around grader/_reference.py's ``_key``, which raises AttributeError for any
-    DataFrame argument (``getattr(value, "columns", [value.name])`` evaluates its
-    default eagerly); once that is fixed, the first branch answers.
-    """
-    try:
-        return getattr(reference, name)(*args)
-    except AttributeError as exc:
-        if "object has no attribute 'name'" not in str(exc):
-            raise
-    key = (name, tuple(_content_key(a) for a in args))
-    if key not in _MEMO:
-        _MEMO[key] = (reference._namespace[name](*args), args)
-    return copy.deepcopy(_MEMO[key][0])
+    """``reference.<name>(*args)``: memoised on the arguments' content by the grader."""
+    return getattr(reference, name)(*args)
 
 
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Small fits run fastest on one BLAS thread, and then do not fight the learner's worker for the cores."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
+_one_blas_thread = _public._one_blas_thread  # the same autouse fixture
 
 
 @pytest.fixture(scope="module")
