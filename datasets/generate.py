@@ -18,6 +18,7 @@ or import it by path (``datasets/`` is not a package) and call
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import sys
 import tempfile
@@ -58,16 +59,27 @@ __all__ = [
 # --- seeds and calendar -------------------------------------------------------
 
 PUBLIC_SEED = 2024
-HIDDEN_SEED = 7919
 START = "2024-04-01"
-# The hidden data starts three weeks later so that a learner cannot hard-code
-# dates, counts or per-day answers read off the public files.
-HIDDEN_START = "2024-04-22"
 N_DAYS = 60
 # The drift starts the last third of the period in both data sets.
 DRIFT_OFFSET_DAYS = 40
 DRIFT_DAY = "2024-05-11"
-HIDDEN_DRIFT_DAY = "2024-06-01"
+
+
+def _hidden_parameters() -> tuple[int | None, str | None, str | None]:
+    # The hidden seed is the instructors' secret: it lives with the solutions, which the
+    # grading sandbox does not mount, so a submission cannot regenerate the hidden data.
+    path = pathlib.Path(__file__).resolve().parents[1] / "solutions" / "data" / "hidden.json"
+    try:
+        spec = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None, None, None
+    return int(spec["seed"]), str(spec["start"]), str(spec["drift_day"])
+
+
+# The hidden data starts three weeks later so that a learner cannot hard-code dates,
+# counts or per-day answers read off the public files. None without solutions/.
+HIDDEN_SEED, HIDDEN_START, HIDDEN_DRIFT_DAY = _hidden_parameters()
 
 # --- population ---------------------------------------------------------------
 
@@ -547,6 +559,8 @@ def build_all() -> dict[str, pd.DataFrame]:
     dict of str to pandas.DataFrame
         Frames keyed by their path relative to the project root (``FILES``).
     """
+    if HIDDEN_SEED is None:
+        raise RuntimeError("the hidden parameters (solutions/data/hidden.json) are not here: they are for instructors")
     public = generate_transactions(PUBLIC_SEED)
     hidden = generate_transactions(HIDDEN_SEED, start=HIDDEN_START)
     return {

@@ -6,6 +6,7 @@ it too, so that a learner sees the same statuses in both places.
 
 from __future__ import annotations
 
+import json
 import traceback
 import types
 import warnings
@@ -81,7 +82,11 @@ def describe_exception(name: str, exc: BaseException, fn=None) -> dict:
         return failure("error", f"{name} called sys.exit(); a graded function must return a value")
     if isinstance(exc, KeyboardInterrupt):
         return failure("error", f"{name} raised KeyboardInterrupt")
-    return failure("error", f"{name} raised {_exception_line(exc)}", learner_traceback(exc))
+    reply = failure("error", f"{name} raised {_exception_line(exc)}", learner_traceback(exc))
+    # Without the exception's text: what a hidden test shows, since the text may echo
+    # the hidden data the call was given.
+    reply["brief"] = f"{name} raised {type(exc).__name__}"
+    return reply
 
 
 _DATA_MODULES = ("builtins", "numpy", "pandas", "collections", "datetime", "decimal", "fractions")
@@ -184,7 +189,11 @@ def encode_reply(name: str, verb: str, value, max_bytes: int, handles: HandleTab
         ), []
     except RecursionError:
         return failure("error", f"{name} {verb} a value nested too deeply to grade"), []
-    size = sum(len(b) for b in blobs)
+    try:
+        tree_bytes = len(json.dumps(tree, allow_nan=False, separators=(",", ":")))
+    except (ValueError, RecursionError):
+        return failure("error", f"{name} {verb} a value that cannot be written as data"), []
+    size = tree_bytes + sum(len(b) for b in blobs)
     if size > max_bytes:
         return failure("error", f"{name} {verb} a value of {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB"), []
     return {"ok": True, "kind": "value", "value": tree}, blobs

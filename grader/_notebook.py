@@ -66,7 +66,8 @@ def is_locked(cell) -> bool:
 
 def solution_names(nb) -> list[str]:
     """The grade_ids of the code solution cells: the names the learner defines."""
-    return [nbgrader(c)["grade_id"] for c in nb.cells if c.cell_type == "code" and is_solution(c) and nbgrader(c).get("grade_id")]
+    names = [nbgrader(c).get("grade_id") for c in nb.cells if c.get("cell_type") == "code" and is_solution(c)]
+    return [n for n in names if isinstance(n, str) and n]
 
 
 def code_cells(nb) -> list[tuple[int, str]]:

@@ -27,10 +27,11 @@ class LearnerOutcome(Exception):
 
     status = Status.ERROR
 
-    def __init__(self, message: str, *, traceback: str = ""):
+    def __init__(self, message: str, *, traceback: str = "", brief: str = ""):
         super().__init__(message)
         self.message = message
         self.traceback = traceback
+        self.brief = brief or message
 
 
 class NotAttempted(LearnerOutcome):
@@ -83,7 +84,8 @@ def from_reply(reply: dict) -> LearnerOutcome:
     """
     kind = reply.get("kind")
     message = str(reply.get("message", ""))[:1000]
-    return _KINDS.get(kind, LearnerError)(message, traceback=str(reply.get("traceback", ""))[:2000])
+    brief = str(reply.get("brief", ""))[:300]
+    return _KINDS.get(kind, LearnerError)(message, traceback=str(reply.get("traceback", ""))[:2000], brief=brief)
 
 
 def value_from_reply(name: str, reply: dict, blobs: list[bytes]):
@@ -104,12 +106,16 @@ def emit_warnings(name: str, reply: dict) -> None:
         warnings.warn(LearnerWarning(f"{name}: {text}"), stacklevel=4)
 
 
-def classify(exc: BaseException | None) -> tuple[Status, str]:
-    """Map what a test raised to its status and the message a learner sees."""
+def classify(exc: BaseException | None, hidden: bool = False) -> tuple[Status, str]:
+    """Map what a test raised to its status and the message a learner sees.
+
+    For a hidden test, the learner's exception is named without its text, which could
+    echo the hidden data the call was given.
+    """
     if exc is None:
         return Status.PASSED, ""
     if isinstance(exc, LearnerOutcome):
-        text = exc.message
+        text = exc.brief if hidden else exc.message
         if exc.traceback:
             text = f"{text}\n{exc.traceback}".rstrip()
         return exc.status, text

@@ -48,7 +48,7 @@ def pytest_runtest_makereport(item, call):
         if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
             status, message = Status.UNGRADABLE, f"skipped: {exc}"
         else:
-            status, message = classify(exc)
+            status, message = classify(exc, hidden=is_hidden(item.path))
         name, points = question_of(item)
         doc = (getattr(item, "function", None).__doc__ or "").strip() if hasattr(item, "function") else ""
         report.user_properties.extend(

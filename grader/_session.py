@@ -257,13 +257,21 @@ class WorkerSession:
         if remaining <= 0:
             self._kill()
             raise _Died(Timeout(f"the submission ran past its total limit of {self.limits.submission_seconds:g} s"))
-        try:
-            write_message(proc.stdin, header, blobs)
-        except (BrokenPipeError, OSError, ValueError):
-            raise _Died(self._death_outcome(what)) from None
         wait = min(timeout, remaining)
+        # A worker that stops reading would block a large write forever: write from a
+        # thread, and count the write against the same limit as the answer.
+        failed: list[BaseException] = []
+        writer = threading.Thread(target=_write, args=(proc.stdin, header, blobs, failed), daemon=True)
+        started = time.monotonic()
+        writer.start()
+        writer.join(wait)
+        if writer.is_alive():
+            self._kill()
+            raise _Died(Timeout(f"{what} ran past its limit of {timeout:g} s (the worker stopped reading)"))
+        if failed:
+            raise _Died(self._death_outcome(what))
         try:
-            item = self._replies.get(timeout=wait)
+            item = self._replies.get(timeout=max(0.0, wait - (time.monotonic() - started)))
         except queue.Empty:
             self._kill()
             if wait < timeout:
@@ -372,6 +380,13 @@ class WorkerSession:
             except Exception:  # noqa: BLE001
                 pass
         self._proc = None
+
+
+def _write(stream, header, blobs, failed: list) -> None:
+    try:
+        write_message(stream, header, blobs)
+    except (BrokenPipeError, OSError, ValueError) as exc:
+        failed.append(exc)
 
 
 def _signal_name(sig: int) -> str:

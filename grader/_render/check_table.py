@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 
 def render(result) -> Table:
@@ -13,5 +14,5 @@ def render(result) -> Table:
     table.add_column("status")
     table.add_column("message", overflow="fold")
     for t in result.tests:
-        table.add_row(t.question, t.title, t.status.value, t.message)
+        table.add_row(*(Text(cell) for cell in (t.question, t.title, t.status.value, t.message)))
     return table

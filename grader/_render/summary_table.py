@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.table import Table
+from rich.text import Text
 
 from .._outcomes import Status
 
@@ -24,5 +25,6 @@ def render(results) -> Table:
         if r.cells:
             notes.append(f"{len(r.cells)} cell(s) failed")
         score = "ungradable" if r.ungradable else f"{r.score:g}/{r.max_score:g}"
-        table.add_row(r.learner, r.exercise, score, tests or "-", "; ".join(notes))
+        # Learner names and notebook problems are the learner's text: never rich markup.
+        table.add_row(*(Text(cell) for cell in (r.learner, r.exercise, score, tests or "-", "; ".join(notes))))
     return table

@@ -1,0 +1,1 @@
+"""Hostile submissions: attacks on the grader, each with its exact, safe outcome."""
