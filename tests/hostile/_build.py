@@ -74,13 +74,6 @@ FAST = Limits(
 )
 
 
-def levels_failing_at(failing: set[str], reason: str) -> list:
-    """LEVELS as parameters, those in ``failing`` marked as a known grader bug (strict xfail)."""
-    import pytest
-
-    return [pytest.param(lv, marks=pytest.mark.xfail(reason=reason, strict=True)) if lv in failing else lv for lv in LEVELS]
-
-
 def require(level: str, claim: str, attack: str) -> None:
     """Skip unless ``level`` claims to stop ``attack`` (a claim of CLAIMS)."""
     import pytest

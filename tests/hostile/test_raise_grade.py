@@ -367,7 +367,6 @@ def test_atexit_handler_and_thread_do_not_act_after_the_tests(wb, level, tmp_pat
                 os.unlink(path)
 
 
-
 def _size(path: str) -> int:
     return os.path.getsize(path) if os.path.exists(path) else 0
 
@@ -407,7 +406,6 @@ def regressions(today, baseline, tolerance=0.1):
     # compared element by element, an array has no truth value: the comparison raises
     return [np.array([0, 1])]
 '''
-
 
 
 def test_real_exercise_answer_cannot_make_its_tests_ungradable(wb, real_root, tmp_path):
