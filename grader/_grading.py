@@ -8,16 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from . import _sandbox
 from ._exercises import Exercise, find_exercises
-from ._inventory import pytest_args
+from ._inventory import CollectionErrors, pytest_args
 from ._limits import Limits
-from ._notebook import NotebookError, code_cells, exercise_of, read_notebook, solution_names
+from ._notebook import (
+    NotebookError,
+    code_cells,
+    exercise_of,
+    read_notebook,
+    solution_names,
+)
 from ._outcomes import LearnerError, Status, Ungradable
 from ._paths import datasets_dir
 from ._plugin import NAMESPACE_KEY
 from ._proxy import RemoteNamespace
 from ._results import CellResult, ExerciseResult, TestResult
-from . import _sandbox
 from ._session import WorkerSession
 
 
@@ -39,22 +45,17 @@ class _BrokenSession:
         pass
 
 
-class _Collector:
+class _Collector(CollectionErrors):
     """Collects one TestResult per test, and collection errors, from pytest's reports."""
 
     def __init__(self, namespace):
+        super().__init__()
         self.namespace = namespace
         self.tests: list[TestResult] = []
-        self.errors: list[str] = []
 
     def pytest_configure(self, config):
         """Hand the learner's namespace to the ``learner`` fixture."""
         config.stash[NAMESPACE_KEY] = self.namespace
-
-    def pytest_collectreport(self, report):
-        """Record a test file that could not be collected."""
-        if report.failed:
-            self.errors.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
 
     def pytest_runtest_logreport(self, report):
         """Record the outcome the plugin attached to the report."""

@@ -20,10 +20,22 @@ class TestInfo:
     hidden: bool
 
 
-class _ItemCollector:
+class CollectionErrors:
+    """A pytest plugin that records the test files that could not be collected."""
+
     def __init__(self):
-        self.items: list[TestInfo] = []
         self.errors: list[str] = []
+
+    def pytest_collectreport(self, report):
+        """Record a test file that could not be collected."""
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
+
+
+class _ItemCollector(CollectionErrors):
+    def __init__(self):
+        super().__init__()
+        self.items: list[TestInfo] = []
 
     def pytest_collection_modifyitems(self, items):
         """Record every collected test's question and points."""
@@ -32,12 +44,6 @@ class _ItemCollector:
         for item in items:
             question, points = question_of(item)
             self.items.append(TestInfo(item.nodeid, question, points, is_hidden(item.path)))
-
-    def pytest_collectreport(self, report):
-        """Record a test file that could not be collected."""
-        if report.failed:
-            self.errors.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
-
 
 def pytest_args(exercise: Exercise, files) -> list[str]:
     """The arguments of an in-process pytest run over ``files`` of ``exercise``."""

@@ -84,6 +84,7 @@ def bwrap_argv(scratch: Path, datasets: Path | None, *, drop_privileges: bool) -
     binds = [(p, "--ro-bind") for p in _runtime_paths()]
     if datasets is not None:
         binds.append((Path(datasets).resolve(), "--ro-bind"))
+    binds.append((Path(scratch), "--bind"))
     for path, how in binds:
         # Parents are made world-traversable: a venv under a 0700 home must stay reachable.
         for parent in reversed(path.parents):
@@ -91,12 +92,7 @@ def bwrap_argv(scratch: Path, datasets: Path | None, *, drop_privileges: bool) -
                 argv += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         argv += [how, str(path), str(path)]
-    for parent in reversed(Path(scratch).parents):
-        if parent not in made and parent != Path("/tmp"):
-            argv += ["--perms", "0755", "--dir", str(parent)]
-            made.add(parent)
     argv += [
-        "--bind", str(scratch), str(scratch),
         "--chdir", str(scratch),
     ]
     if drop_privileges:

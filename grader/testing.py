@@ -19,7 +19,21 @@ __all__ = [
     "assert_equal",
     "assert_frame_close",
     "fail",
+    "public_tests",
 ]
+
+
+def public_tests(hidden_test_file):
+    """The public test module of the exercise that ``hidden_test_file`` belongs to, so
+    that hidden tests reuse its helpers and HINTS (call it with ``__file__``)."""
+    from pathlib import Path
+
+    from ._public import load_public_module
+    from ._reference import exercise_of_test_file
+
+    path = Path(hidden_test_file).resolve()
+    exercise = exercise_of_test_file(path)
+    return load_public_module(path.parents[2] / "exercises" / "tests" / f"test_{exercise}.py")
 
 
 def fail(message: str, hint: str = ""):

@@ -7,27 +7,23 @@ period), compared with the reference solution, so answers fitted to the public d
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from grader._outcomes import Ungradable
-from grader.testing import assert_dict_close, assert_equal, assert_frame_close, expect_type, fail
+from grader.testing import (
+    assert_dict_close,
+    assert_equal,
+    assert_frame_close,
+    expect_type,
+    fail,
+    public_tests,
+)
 
-
-def _public_tests():
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_01_morning_review.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_01_morning_review_for_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-public = _public_tests()
+public = public_tests(__file__)
 
 
 @pytest.fixture

@@ -10,26 +10,15 @@ replay of the previous evening, once with the original ids and once with new one
 from __future__ import annotations
 
 import functools
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from grader.data import load_prediction_log, load_transactions
-from grader.testing import assert_equal, expect_keys, expect_type, fail
+from grader.testing import assert_equal, expect_keys, expect_type, fail, public_tests
 
-
-def _public_helpers():
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_02_debugging.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_02_debugging_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_public = _public_helpers()
+_public = public_tests(__file__)
 SCHEMA, assert_problems = _public.SCHEMA, _public.assert_problems
 raised, expect_raised, assert_parsed = _public.raised, _public.expect_raised, _public.assert_parsed
 

@@ -7,20 +7,14 @@ and in the learner's kernel.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from grader.data import data_path, load_transactions
-from grader.testing import assert_frame_close, expect_type, fail
+from grader.testing import assert_frame_close, expect_type, fail, public_tests
 
-_PUBLIC = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_03_preprocessing.py"
-_spec = importlib.util.spec_from_file_location("mlday_public_03_preprocessing_helpers", _PUBLIC)
-_public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_public)
+_public = public_tests(__file__)
 
 HINTS = _public.HINTS
 PENGUIN_NUMERIC = _public.PENGUIN_NUMERIC

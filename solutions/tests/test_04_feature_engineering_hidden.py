@@ -27,9 +27,19 @@ from sklearn.utils import estimator_checks
 from grader import LearnerError
 from grader._proxy import RemoteObject
 from grader.data import load_transactions
-from grader.testing import assert_close, assert_equal, assert_frame_close, expect_type, fail
+from grader.testing import (
+    assert_close,
+    assert_equal,
+    assert_frame_close,
+    expect_type,
+    fail,
+    public_tests,
+)
 
 DAY = pd.Timedelta(days=1)
+
+_public = public_tests(__file__)
+_frame, _vector = _public._frame, _public._vector  # one definition, in the public file
 
 
 @pytest.fixture(scope="module")
@@ -43,23 +53,8 @@ def _show(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _frame(got, what, hint):
-    """The learner's DataFrame, with boolean columns read as 0/1 (the instructions allow both)."""
-    expect_type(got, pd.DataFrame, what, hint)
-    got = got.copy()
-    for col in got.columns:
-        if pd.api.types.is_bool_dtype(got[col]):
-            got[col] = got[col].astype("int64")
-    return got
 
 
-def _vector(got, n, what, hint):
-    """The learner's 1-D result (array or Series) as a float array of length n."""
-    expect_type(got, (np.ndarray, pd.Series), what, hint)
-    values = np.asarray(got, dtype=float)
-    if values.shape != (n,):
-        fail(f"{what}: expected a 1-D result of length {n}, got shape {values.shape}", hint)
-    return values
 
 
 def _same_index(got, df, what, hint):

@@ -8,26 +8,15 @@ model trained on the same rows, as the notebook states: never equality with one 
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from grader.testing import assert_dict_close, fail
+from grader.testing import assert_dict_close, fail, public_tests
 
-
-def _public_tests():
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_05_training.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_05_training_for_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-public = _public_tests()
+public = public_tests(__file__)
 
 # The floors the notebook states for train_model (question 2), relative to the reference.
 PR_AUC_FLOOR, ROC_AUC_FLOOR, RECALL_FLOOR = 0.5, 0.95, 0.75

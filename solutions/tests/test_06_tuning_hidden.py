@@ -7,27 +7,23 @@ within stated tolerances, or check properties.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
 
-from grader.testing import assert_close, assert_equal, expect_keys, expect_type, fail
+from grader.testing import (
+    assert_close,
+    assert_equal,
+    expect_keys,
+    expect_type,
+    fail,
+    public_tests,
+)
 
-def _public_tests():
-    # The data helpers and checks are the public file's: one definition for both.
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_06_tuning.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_06_tuning_for_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_public = _public_tests()
+_public = public_tests(__file__)
 tuning_data, split_by_time, FEATURES, fitted_model = _public.tuning_data, _public.split_by_time, _public.FEATURES, _public.fitted_model
 check_folds, check_fold_sizes, check_search, scores_of = _public.check_folds, _public.check_fold_sizes, _public.check_search, _public.scores_of
 

@@ -8,27 +8,16 @@ that an answer fitted to the notebook's model fails.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from grader.testing import expect_keys, expect_type, fail
+from grader.testing import expect_keys, expect_type, fail, public_tests
 
-
-def _public_tests():
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_07_deployment.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_07_deployment_for_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-public = _public_tests()
+public = public_tests(__file__)
 
 HIDDEN_FEATURES = ["merchant_category", "amount", "channel", "hour"]
 

@@ -8,27 +8,22 @@ to the public data fail.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from grader._outcomes import Ungradable
-from grader.testing import assert_close, assert_equal, assert_frame_close, fail
+from grader.testing import (
+    assert_close,
+    assert_equal,
+    assert_frame_close,
+    fail,
+    public_tests,
+)
 
-
-def _public_tests():
-    path = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "test_08_monitoring.py"
-    spec = importlib.util.spec_from_file_location("mlday_public_08_monitoring_for_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-public = _public_tests()
+public = public_tests(__file__)
 FEATURES = public.FEATURES
 DAY = pd.Timedelta(days=1)
 # The generator starts the drift 40 days into every period (datasets/generate.py, DRIFT_OFFSET_DAYS).
