@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -c 'import sys; sys.exit("mlday needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,jupyter]"
+	$(BIN)/python -m pip install --quiet -e ".[test,jupyter,nbgrader,dask]"
 	touch $(STAMP)
 
 setup: $(STAMP)
