@@ -17,6 +17,7 @@ from pathlib import Path
 from ._grading import grade_notebook
 from ._limits import Limits
 from ._notebook import NotebookError, exercise_of, read_notebook
+from ._pool import shared as shared_pool
 from ._store import result_path
 
 
@@ -46,7 +47,8 @@ def plan(submissions, root: Path, out: Path, known: list[str], force: bool = Fal
 
 
 def _grade(task: Task, root: Path, limits: Limits, isolation: str):
-    return grade_notebook(task.notebook, root, learner=task.learner, limits=limits, isolation=isolation)
+    # Each grading process keeps one warm worker ready for its next submission.
+    return grade_notebook(task.notebook, root, learner=task.learner, limits=limits, isolation=isolation, pool=shared_pool())
 
 
 def grade_all(tasks: list[Task], root: Path, *, jobs: int, limits: Limits, isolation: str):

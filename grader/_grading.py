@@ -112,10 +112,12 @@ def grade_notebook(
     questions=(),
     limits: Limits | None = None,
     isolation: str = "auto",
+    pool=None,
 ) -> ExerciseResult:
     """Grade the notebook at ``path`` (or the already-read ``nb``) against its exercise's tests.
 
-    ``isolation`` is a sandbox level, or "auto" for the strongest available here.
+    ``isolation`` is a sandbox level, or "auto" for the strongest available here;
+    ``pool`` a :class:`grader._pool.WarmPool` to take the worker from.
     """
     started = time.monotonic()
     isolation = _sandbox.resolve(isolation)
@@ -138,7 +140,7 @@ def grade_notebook(
         missing = _missing_solution_cells(exercise, nb)
         if missing:
             problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
-        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir(), isolation=isolation)
+        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir(), isolation=isolation, pool=pool)
     try:
         if isinstance(session, WorkerSession):
             session.start()

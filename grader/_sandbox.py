@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -144,9 +145,14 @@ def resolve(requested: str = "auto") -> str:
     return requested
 
 
-def launch_worker(scratch: Path, datasets: Path | None, isolation: str = "basic") -> subprocess.Popen:
-    """Start a worker in ``scratch``; the caller speaks the protocol on its stdin/stdout."""
+def launch_worker(scratch: Path, datasets: Path | None, isolation: str = "basic", warm=()) -> subprocess.Popen:
+    """Start a worker in ``scratch``; the caller speaks the protocol on its stdin/stdout.
+
+    ``warm`` names modules the worker imports at once, before its first request.
+    """
     argv = [sys.executable, "-I", "-m", "grader._worker"]
+    if warm:
+        argv += ["--warm", ",".join(warm)]
     if isolation in ("strict", "standard"):
         if isolation == "strict":
             os.chown(scratch, UNPRIVILEGED, UNPRIVILEGED)
@@ -161,3 +167,20 @@ def launch_worker(scratch: Path, datasets: Path | None, isolation: str = "basic"
         start_new_session=True,
         close_fds=True,
     )
+
+
+def kill_worker(proc: subprocess.Popen) -> None:
+    """Kill a worker with everything it started (its session), and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except Exception:  # noqa: BLE001 - already reaped by wait4
+        pass
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            stream.close()
+        except Exception:  # noqa: BLE001
+            pass

@@ -12,7 +12,6 @@ import os
 import queue
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from pathlib import Path
 
 from ._limits import Limits
 from ._outcomes import LearnerError, OutOfMemory, Status, Timeout, Ungradable, emit_warnings, from_reply, value_from_reply
-from ._sandbox import launch_worker
+from ._pool import launch
+from ._sandbox import kill_worker, launch_worker
 from ._wire import Handle, Unencodable, WireError, encode, read_message, write_message
 
 
@@ -56,10 +56,13 @@ class WorkerSession:
         Modules the worker imports before limits apply and before any learner code.
     isolation : str
         The sandbox level (see grader._sandbox): "strict", "standard" or "basic".
+    pool : WarmPool or None
+        Where to take warm workers from (see grader._pool); None starts cold ones.
     """
 
-    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=(), isolation: str = "basic"):
+    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=(), isolation: str = "basic", pool=None):
         self.cells = list(cells)
+        self.pool = pool
         self.isolation = isolation
         self.limits = limits or Limits()
         self.datasets = datasets
@@ -117,9 +120,12 @@ class WorkerSession:
 
     def _spawn(self) -> None:
         self._kill()
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="mlday-worker-"))
-        self._proc = launch_worker(self._scratch, self.datasets, self.isolation)
+        if self._scratch is not None:  # a restart keeps the files, as a restarted kernel would
+            self._proc = launch_worker(self._scratch, self.datasets, self.isolation)
+        elif self.pool is not None:
+            self._proc, self._scratch = self.pool.take(self.datasets, self.isolation)
+        else:
+            self._proc, self._scratch = launch(self.datasets, self.isolation)
         self._replies = queue.Queue()
         threading.Thread(target=self._read_replies, args=(self._proc, self._replies), daemon=True).start()
         threading.Thread(target=self._drain_output, args=(self._proc,), daemon=True).start()
@@ -363,23 +369,9 @@ class WorkerSession:
         return None
 
     def _kill(self) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(timeout=5)
-        except Exception:  # noqa: BLE001 - already reaped by wait4
-            pass
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                stream.close()
-            except Exception:  # noqa: BLE001
-                pass
-        self._proc = None
+        if self._proc is not None:
+            kill_worker(self._proc)
+            self._proc = None
 
 
 def _write(stream, header, blobs, failed: list) -> None:

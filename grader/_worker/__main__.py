@@ -38,8 +38,20 @@ def _apply_limits(limits: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _warm_up(argv: list[str]) -> None:
+    # A warm worker (grader._pool) imports the libraries before any submission is
+    # assigned to it, so a submission does not wait for them.
+    if len(argv) == 2 and argv[0] == "--warm":
+        for module in filter(None, argv[1].split(",")):
+            try:
+                __import__(module)
+            except ImportError:
+                pass
+
+
 def main() -> int:
     proto_in, proto_out = _claim_protocol_fds()
+    _warm_up(sys.argv[1:])
     from .._invoke import HandleTable, describe, invoke
     from .._wire import Handle, WireError, decode, read_message, write_message
     from ._cells import new_main_module, run_cell
