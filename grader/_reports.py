@@ -10,12 +10,17 @@ from ._store import read_all, write_atomic
 
 
 def write_reports(out: Path, root: Path) -> None:
-    """gradebook.csv, grades_long.csv, and each learner's feedback.md and feedback.html."""
-    from ._render import feedback_html, feedback_md, gradebook, grades_long
+    """gradebook.csv, grades_long.csv, report.html, and each learner's feedback.md and feedback.html."""
+    from ._class_stats import class_stats
+    from ._render import class_report, feedback_html, feedback_md, gradebook, grades_long
+    from .catalogue import load_catalogue
 
     results = read_all(out)
     write_atomic(out / "gradebook.csv", gradebook.render(results))
     write_atomic(out / "grades_long.csv", grades_long.render(results))
+    if results:
+        stats = class_stats(results, load_catalogue(root))
+        write_atomic(out / "report.html", class_report.render(stats, source=out.resolve().name))
     hints = {ex.name: load_hints(ex.public_tests) for ex in find_exercises(root)}
     by_learner: dict[str, list] = {}
     for result in results:

@@ -22,6 +22,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; reports are meant to be shared
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
             handle.flush()
@@ -30,6 +31,12 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_result(out: Path, result: ExerciseResult) -> Path:
@@ -54,7 +61,7 @@ def read_result(path: Path) -> ExerciseResult:
             status=Status(t["extra_data"]["status"]),
             score=t["score"],
             max_score=t["max_score"],
-            message=t["output"],
+            message=t["extra_data"].get("message", t["output"]),
         )
         for t in doc["tests"]
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ._errors import MldayError
 
-__all__ = ["Mistake", "load_mistakes"]
+__all__ = ["Mistake", "load_catalogue", "load_mistakes"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,14 @@ def load_mistakes(path: Path) -> list[Mistake]:
     if not isinstance(mistakes, list) or not all(isinstance(m, Mistake) for m in mistakes):
         raise MldayError(f"{path}: MISTAKES must be a list of grader.catalogue.Mistake")
     return mistakes
+
+
+def load_catalogue(root: Path) -> dict[str, list[Mistake]]:
+    """The catalogued mistakes of each exercise of the workbook at ``root``, by exercise name.
+
+    Only the workbook's own exercises are looked up: exercise names read from results
+    files never choose which catalogue file is executed.
+    """
+    from ._exercises import find_exercises
+
+    return {ex.name: load_mistakes(ex.mistakes) for ex in find_exercises(root)}

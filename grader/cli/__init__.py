@@ -18,6 +18,8 @@ COMMANDS = {
     "list": ("grader.cli.list", "list the exercises, their questions, tests and mistakes"),
     "release": ("grader.cli.release", "write exercises/ from solutions/, or check that it is in sync"),
     "doctor": ("grader.cli.doctor", "say which sandbox levels work here, and what a stronger one needs"),
+    "export": ("grader.cli.export", "build a Gradescope autograder zip"),
+    "report": ("grader.cli.report", "write a class report (HTML with plots) from a grading folder"),
 }
 
 
