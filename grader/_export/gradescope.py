@@ -14,9 +14,7 @@ sorted, and their times and modes are fixed.
 from __future__ import annotations
 
 import io
-import os
 import stat
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -71,12 +69,21 @@ def zip_members(root: Path, exercises: list[Exercise]) -> dict[str, Path]:
     for path in (root / "grader" / "__init__.py", *(root / "grader" / "_export" / name for name in SCRIPTS)):
         if not path.is_file():
             raise MldayError(f"{path} is missing: the zip installs mlday from the project, which needs it")
-    wanted = {ex.name for ex in exercises}
-    others = {ex.name for ex in find_exercises(root)} - wanted
     members: dict[str, Path] = {name: root / name for name in PROJECT_FILES}
     # The scripts of the grader that goes into the zip, so that they match its modules.
     members.update({name: root / "grader" / "_export" / name for name in SCRIPTS})
-    for folder in ("grader", "datasets", "solutions/data"):
+    members.update({p.relative_to(root).as_posix(): p for p in _files_under(root / "grader")})
+    members.update(workbook_members(root, exercises))
+    return dict(sorted(members.items()))
+
+
+def workbook_members(root: Path, exercises: list[Exercise]) -> dict[str, Path]:
+    """What grading ``exercises`` needs of the workbook: released notebooks and public
+    tests, source notebooks and hidden tests, hidden data and public datasets."""
+    wanted = {ex.name for ex in exercises}
+    others = {ex.name for ex in find_exercises(root)} - wanted
+    members: dict[str, Path] = {}
+    for folder in ("datasets", "solutions/data"):
         members.update({p.relative_to(root).as_posix(): p for p in _files_under(root / folder)})
     for folder in ("exercises", "exercises/tests", "solutions/tests"):
         for path in sorted((root / folder).glob("*")):
@@ -99,20 +106,3 @@ def build_zip(members: dict[str, Path]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=9)
     return buffer.getvalue()
-
-
-def write_zip(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
-
-    An interrupted export leaves the old zip or none, never half a zip to upload.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; a zip is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
