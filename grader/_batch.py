@@ -18,7 +18,7 @@ from ._grading import grade_notebook
 from ._limits import Limits
 from ._notebook import NotebookError, exercise_of, read_notebook
 from ._pool import shared as shared_pool
-from ._store import result_path
+from ._store import read_result, result_path
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Task:
 
 
 def plan(submissions, root: Path, out: Path, known: list[str], force: bool = False) -> tuple[list[Task], list[Task]]:
-    """(to grade, already graded): a task is done when its results.json exists."""
+    """(to grade, already graded): a task is done when it has a readable results.json
+    that is not ungradable."""
     todo, done = [], []
     for learner, notebook in submissions:
         try:
@@ -39,11 +40,19 @@ def plan(submissions, root: Path, out: Path, known: list[str], force: bool = Fal
         except NotebookError:
             exercise = None
         task = Task(learner, notebook, exercise)
-        if not force and exercise is not None and result_path(out, learner, exercise).is_file():
+        if not force and exercise is not None and _graded(result_path(out, learner, exercise)):
             done.append(task)
         else:
             todo.append(task)
     return todo, done
+
+
+def _graded(path: Path) -> bool:
+    # An ungradable result was the grader's failure, not a grade: the next run retries it.
+    try:
+        return not read_result(path).ungradable
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _grade(task: Task, root: Path, limits: Limits, isolation: str):

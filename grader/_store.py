@@ -17,20 +17,30 @@ def result_path(out: Path, learner: str, exercise: str) -> Path:
     return out / learner / exercise / "results.json"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text or bytes) to a temporary file beside ``path``, then rename it
+    into place: an interrupted write leaves the old file or none, never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; reports are meant to be shared
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared
+        with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_temporaries(out: Path) -> int:
+    """Remove what a killed run left half-written (only :func:`write_atomic`'s own
+    temporary files); return how many there were."""
+    stale = [p for p in Path(out).glob("**/.*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 def _umask() -> int:

@@ -7,7 +7,7 @@ import stat
 
 from grader._outcomes import Status
 from grader._results import CellResult, ExerciseResult, TestResult
-from grader._store import read_all, read_result, write_atomic, write_result
+from grader._store import read_all, read_result, remove_temporaries, write_atomic, write_result
 
 
 def _result(learner="ada"):
@@ -45,3 +45,14 @@ def test_written_files_follow_the_umask_not_mkstemps_0600(tmp_path):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "gradebook.csv").stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]  # no temporary file left
+
+
+def test_remove_temporaries_removes_only_half_written_files(tmp_path):
+    write_result(tmp_path, _result())
+    leftover = tmp_path / "ada" / "01_x" / ".results.json.abc123.tmp"
+    leftover.write_text('{"score": ')
+    notes = tmp_path / "ada" / "notes.tmp"  # not one of write_atomic's: kept
+    notes.write_text("x")
+    assert remove_temporaries(tmp_path) == 1
+    assert not leftover.exists() and notes.exists()
+    assert [r.learner for r in read_all(tmp_path)] == ["ada"]

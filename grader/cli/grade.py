@@ -62,7 +62,7 @@ def run(args) -> int:
     from grader._render.summary_table import render as summary
     from grader._reports import write_reports
     from grader._sandbox import resolve
-    from grader._store import read_all, write_result
+    from grader._store import read_all, remove_temporaries, write_result
 
     root = project_root()
     limits = limits_from(args)
@@ -71,6 +71,7 @@ def run(args) -> int:
     if jobs < 1:
         raise MldayError(f"The number of jobs must be at least 1. Got {jobs} instead.")
     known = [ex.name for ex in find_exercises(root)]
+    remove_temporaries(args.out)
     todo, done = plan(find_submissions(args.submissions), root, args.out, known, force=args.force)
     console = Console()
     console.print(
