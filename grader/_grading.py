@@ -140,7 +140,7 @@ def grade_notebook(
         missing = _missing_solution_cells(exercise, nb)
         if missing:
             problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
-        session = WorkerSession(code_cells(nb), limits or Limits(), datasets_dir(), isolation=isolation, pool=pool)
+        session = WorkerSession(code_cells(nb), limits or Limits(), Path(root) / "datasets", isolation=isolation, pool=pool)
     try:
         if isinstance(session, WorkerSession):
             session.start()

@@ -120,3 +120,20 @@ def test_force_regrades_everything(klass, toy_workbook, uninterrupted, tmp_path)
     done = _grade(klass, out, toy_workbook, "--force")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "12 to grade, 0 already graded" in done.stdout
+
+
+def test_plan_retries_ungradable_and_unreadable_results(toy_workbook, klass, tmp_path):
+    from grader._batch import plan
+    from grader._results import ExerciseResult
+    from grader._store import result_path, write_result
+    from grader.cli.grade import find_submissions
+
+    submissions = find_submissions([klass])
+    learners = sorted(learner for learner, _ in submissions)
+    write_result(tmp_path, ExerciseResult(learners[0], TOY, "x.ipynb"))
+    write_result(tmp_path, ExerciseResult(learners[1], TOY, "x.ipynb", ungradable="the worker did not start"))
+    result_path(tmp_path, learners[2], TOY).parent.mkdir(parents=True)
+    result_path(tmp_path, learners[2], TOY).write_text("{ half")
+    todo, done = plan(submissions, toy_workbook.root, tmp_path, [TOY])
+    assert [t.learner for t in done] == [learners[0]]
+    assert {learners[1], learners[2]} <= {t.learner for t in todo} and len(todo) == len(learners) - 1

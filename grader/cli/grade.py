@@ -17,6 +17,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                         help="grade N submissions at a time (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="where to grade: here (default), or on a Dask cluster (needs --scheduler)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786")
     add_limit_options(parser)
 
 
@@ -66,10 +69,20 @@ def run(args) -> int:
 
     root = project_root()
     limits = limits_from(args)
-    isolation = resolve(args.isolation)
-    jobs = args.jobs or default_jobs()
-    if jobs < 1:
-        raise MldayError(f"The number of jobs must be at least 1. Got {jobs} instead.")
+    if args.executor == "dask":
+        if not args.scheduler:
+            raise MldayError("--executor dask needs --scheduler ADDRESS (the Dask scheduler to send the submissions to)")
+        if args.jobs:
+            raise MldayError("-j applies to local grading; with --executor dask, the cluster's workers set the parallelism")
+        isolation = f"{args.isolation} on each worker"  # each worker resolves it for its own machine
+        jobs = "the cluster's"
+    else:
+        if args.scheduler:
+            raise MldayError("--scheduler applies only with --executor dask")
+        isolation = resolve(args.isolation)
+        jobs = args.jobs or default_jobs()
+        if jobs < 1:
+            raise MldayError(f"The number of jobs must be at least 1. Got {jobs} instead.")
     known = [ex.name for ex in find_exercises(root)]
     remove_temporaries(args.out)
     todo, done = plan(find_submissions(args.submissions), root, args.out, known, force=args.force)
@@ -83,7 +96,13 @@ def run(args) -> int:
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True, disable=not todo) as progress:
         bar = progress.add_task("grading", total=len(todo), rate="")
-        for task, result in grade_all(todo, root, jobs=jobs, limits=limits, isolation=isolation):
+        if args.executor == "dask":
+            from grader._dask import grade_all as grade_on_cluster
+
+            graded = grade_on_cluster(todo, root, scheduler=args.scheduler, limits=limits, isolation=args.isolation)
+        else:
+            graded = grade_all(todo, root, jobs=jobs, limits=limits, isolation=isolation)
+        for task, result in graded:
             if result.exercise == "?":
                 invalid += 1
                 progress.console.print(f"  {task.learner}: {task.notebook}: cannot be graded: {'; '.join(result.problems)}", markup=False)
