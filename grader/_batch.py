@@ -62,13 +62,19 @@ def _grade(task: Task, root: Path, limits: Limits, isolation: str):
 
 def grade_all(tasks: list[Task], root: Path, *, jobs: int, limits: Limits, isolation: str):
     """Yield (task, result) as each finishes; ``jobs`` grading processes at most."""
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, _grade(task, root, limits, isolation)
+    yield from in_parallel(_grade, tasks, root, jobs=jobs, args=(root, limits, isolation))
+
+
+def in_parallel(fn, items: list, root: Path, *, jobs: int, args=()):
+    """Yield (item, fn(item, *args)) as each finishes: here for one job, else in at most
+    ``jobs`` trusted processes of their own (started by a forkserver, with ``root``)."""
+    if jobs <= 1 or len(items) <= 1:
+        for item in items:
+            yield item, fn(item, *args)
         return
     context = multiprocessing.get_context("forkserver")
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child, initargs=(str(root),)) as pool:
-        futures = {pool.submit(_grade, task, root, limits, isolation): task for task in tasks}
+        futures = {pool.submit(fn, item, *args): item for item in items}
         for future in cf.as_completed(futures):
             yield futures[future], future.result()
 

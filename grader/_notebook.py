@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import _jupytext
 from ._errors import MldayError
 
 
@@ -13,7 +14,8 @@ class NotebookError(MldayError):
 
 
 def read_notebook(path: Path):
-    """Read and validate ``path`` as an nbformat 4 notebook; NotebookError says what is wrong."""
+    """Read and validate ``path`` as an nbformat 4 notebook, or as a jupytext percent
+    script if its name ends in ``.py``; NotebookError says what is wrong."""
     import nbformat
 
     path = Path(path)
@@ -23,14 +25,14 @@ def read_notebook(path: Path):
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if path.suffix == _jupytext.SUFFIX:
+        try:
+            nb = _jupytext.from_percent(text, path)
+        except MldayError as exc:
+            raise NotebookError(str(exc)) from None
+    else:
+        nb = _from_json(path, text)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise NotebookError(f"{path}: JSON, but not a notebook (no 'cells')")
-    try:
-        nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several types for bad notebooks
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -38,6 +40,31 @@ def read_notebook(path: Path):
     if not nb.cells:
         raise NotebookError(f"{path}: the notebook is empty (it has no cells)")
     return nb
+
+
+def _from_json(path: Path, text: str):
+    """The notebook in the nbformat JSON ``text`` (not yet validated)."""
+    import nbformat
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise NotebookError(f"{path}: JSON, but not a notebook (no 'cells')")
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several types for bad notebooks
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NotebookError(f"{path}: not a valid notebook ({first})") from None
+
+
+def notebooks_in(folder: Path) -> list[Path]:
+    """The notebooks in ``folder`` (not its sub-folders): ``*.ipynb`` files and jupytext
+    percent scripts (``*.py`` with ``# %%`` cell markers), sorted; hidden files skipped."""
+    folder = Path(folder)
+    candidates = [*folder.glob("*.ipynb"), *filter(_jupytext.is_percent_script, folder.glob("*.py"))]
+    return sorted(p for p in candidates if not p.name.startswith("."))
 
 
 def nbgrader(cell) -> dict:

@@ -8,7 +8,9 @@ In the notebook's setup cell::
 ``check`` runs the question's public tests against the notebook's own names, here in
 the kernel, and shows the outcome; it never raises for a wrong answer, so "Run All"
 goes on to the next question. ``check(name, hidden=True)`` is for instructors who have
-the hidden tests (nbgrader's autograde): it raises when a test fails.
+the hidden tests (nbgrader's autograde, see ``docs/nbgrader.md``): it runs the public and
+hidden tests, and its value is the points the question earned, as ``mlday grade`` gives
+them; it raises when the question earned nothing.
 """
 
 from __future__ import annotations
@@ -80,14 +82,21 @@ def bind(exercise_name: str, namespace: dict):
     """Return ``(check, hint)`` for ``exercise_name``, bound to the notebook's ``namespace``."""
     from ._exercises import get_exercise
     from ._paths import project_root
+    from ._runall import install
 
+    # In a Jupyter kernel, "Run All" goes past the cells that use an answer not written yet.
+    install(namespace, exercise_name)
     state = {"levels": {}}
 
     def _exercise():
         return get_exercise(project_root(), exercise_name)
 
-    def check(name: str, hidden: bool = False) -> CheckReport:
-        """Run the tests of question ``name`` on this notebook's ``name``, and show the outcome."""
+    def check(name: str, hidden: bool = False, points: float | None = None):
+        """Run the tests of question ``name`` on this notebook's ``name``, and show the outcome.
+
+        With ``hidden=True``, return the question's :class:`~grader._nbgrader.Score`
+        scaled to ``points`` (default: its test cell's points in the source notebook).
+        """
         if os.environ.get("MLDAY_GRADING") == "1":
             return CheckReport(name, note="check() does nothing while the notebook is being graded")
         from ._grading import run_tests
@@ -106,8 +115,10 @@ def bind(exercise_name: str, namespace: dict):
         )
         if not report.tests and not report.problems:
             report = CheckReport(name, note=f"{exercise.name} has no question called {name!r}")
-        if hidden and not report.passed:
-            raise AssertionError(str(report))
+        if hidden:
+            from ._nbgrader import cell_points, hidden_score
+
+            return hidden_score(report, cell_points(exercise, name) if points is None else points)
         return report
 
     def hint(name: str) -> str:

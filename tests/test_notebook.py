@@ -166,3 +166,74 @@ def test_neither_metadata_nor_file_name_match(tmp_path, meta):
         r"01_morning_review, 02_debugging\)$",
     ):
         exercise_of(nb, tmp_path / "alice.ipynb", KNOWN)
+
+
+# -- jupytext percent scripts ------------------------------------------------------------
+
+
+def _percent(nb) -> str:
+    from grader._jupytext import to_percent
+
+    return to_percent(nb)
+
+
+def test_percent_script_is_read_with_its_nbgrader_metadata(tmp_path):
+    pytest.importorskip("jupytext")
+    source = small_notebook()
+    path = tmp_path / "01_morning_review.py"
+    path.write_text(_percent(source))
+    nb = read_notebook(path)
+    assert [c.cell_type for c in nb.cells] == [c.cell_type for c in source.cells]
+    assert [c.source for c in nb.cells] == [c.source for c in source.cells]
+    assert [c.metadata.get("nbgrader") for c in nb.cells] == [c.metadata.get("nbgrader") for c in source.cells]
+    assert solution_names(nb) == ["daily_metrics"]
+    assert exercise_of(nb, tmp_path / "alice.py", KNOWN) == "01_morning_review"  # the mlday metadata came along
+
+
+def test_python_file_without_cell_markers(tmp_path):
+    path = tmp_path / "helpers.py"
+    path.write_text("def daily_metrics(log, day):\n    return {}\n")
+    with pytest.raises(NotebookError, match=r"helpers\.py: not a jupytext percent notebook \(no '# %%' cell markers\)$"):
+        read_notebook(path)
+
+
+def test_percent_script_without_jupytext(tmp_path, monkeypatch):
+    path = tmp_path / "01_morning_review.py"
+    path.write_text("# %%\nx = 1\n")
+    monkeypatch.setitem(__import__("sys").modules, "jupytext", None)  # import jupytext now raises ImportError
+    with pytest.raises(NotebookError, match=r"01_morning_review\.py: a \.py notebook needs jupytext, which is not installed; install it with: pip install 'mlday\[jupyter\]'$"):
+        read_notebook(path)
+
+
+def test_percent_script_jupytext_cannot_read(tmp_path, monkeypatch):
+    jupytext = pytest.importorskip("jupytext")
+
+    def refuse(text, fmt=None):
+        raise ValueError("bad header\nmore detail")
+
+    monkeypatch.setattr(jupytext, "reads", refuse)
+    path = tmp_path / "x.py"
+    path.write_text("# %%\nx = 1\n")
+    with pytest.raises(NotebookError, match=r"x\.py: not a valid jupytext notebook \(bad header\)$"):
+        read_notebook(path)
+
+
+def test_empty_percent_script(tmp_path):
+    pytest.importorskip("jupytext")
+    path = tmp_path / "empty.py"
+    path.write_text("# ---\n# jupyter:\n#   kernelspec:\n#     name: python3\n# ---\n")
+    with pytest.raises(NotebookError, match=r"empty\.py: not a jupytext percent notebook"):
+        read_notebook(path)
+
+
+def test_notebooks_in_a_folder(tmp_path):
+    from grader._notebook import notebooks_in
+
+    (tmp_path / "01_a.ipynb").write_text("{}")
+    (tmp_path / "02_b.py").write_text("# %%\nx = 1\n")
+    (tmp_path / "helpers.py").write_text("x = 1  # not a notebook: no cell markers\n")
+    (tmp_path / ".hidden.ipynb").write_text("{}")
+    (tmp_path / "binary.py").write_bytes(b"\xff\xfe# %%")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "03_c.ipynb").write_text("{}")
+    assert [p.name for p in notebooks_in(tmp_path)] == ["01_a.ipynb", "02_b.py"]

@@ -20,6 +20,8 @@ COMMANDS = {
     "doctor": ("grader.cli.doctor", "say which sandbox levels work here, and what a stronger one needs"),
     "export": ("grader.cli.export", "build a Gradescope autograder zip"),
     "report": ("grader.cli.report", "write a class report (HTML with plots) from a grading folder"),
+    "progress": ("grader.cli.progress", "show how far you are: public tests passing per exercise"),
+    "convert": ("grader.cli.convert", "convert a notebook to a jupytext .py file, or back"),
 }
 
 

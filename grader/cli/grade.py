@@ -26,22 +26,24 @@ def add_arguments(parser) -> None:
 def find_submissions(paths) -> list[tuple[str, Path]]:
     """(learner, notebook) pairs: a notebook's learner is its stem; a folder's, its name.
 
-    A folder without notebooks of its own but with sub-folders is a class: each
-    sub-folder is one learner.
+    A notebook is an ``.ipynb`` file or a jupytext percent script (``.py`` with ``# %%``
+    cell markers). A folder without notebooks of its own but with sub-folders is a
+    class: each sub-folder is one learner.
     """
     from grader._errors import MldayError
+    from grader._notebook import notebooks_in
 
     found: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_file():
             found.append((path.stem, path))
         elif path.is_dir():
-            notebooks = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+            notebooks = notebooks_in(path)
             if notebooks:
                 found.extend((path.resolve().name, nb) for nb in notebooks)
             else:
                 subs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
-                found.extend((d.name, nb) for d in subs for nb in sorted(d.glob("*.ipynb")))
+                found.extend((d.name, nb) for d in subs for nb in notebooks_in(d))
         else:
             raise MldayError(f"{path}: no such file or folder")
     if not found:
@@ -49,6 +51,8 @@ def find_submissions(paths) -> list[tuple[str, Path]]:
     seen: dict[tuple[str, str], Path] = {}
     for learner, nb in found:
         other = seen.setdefault((learner, nb.stem), nb)
+        if other != nb and other.parent == nb.parent:
+            raise MldayError(f"learner {learner!r} has two versions of one notebook: {other} and {nb}; keep one of them")
         if other != nb:
             raise MldayError(f"two submissions of learner {learner!r}: {other} and {nb}; grade them separately or put each learner's notebooks in a folder of their own")
     return found
