@@ -580,3 +580,56 @@ def test_object_array_of_str_round_trips_as_object_dtype():
 def test_malformed_string_array_is_a_wire_error(tree):
     with pytest.raises(WireError, match="string array"):
         decode(tree, [])
+
+
+# -- Arrow streams that would inflate in the trusted process ---------------------------------
+
+
+def _ipc(table, **options) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(**options)) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def test_a_compressed_arrow_frame_is_refused():
+    import pyarrow as pa
+
+    from grader._wire._codec import _dec_frame_bytes
+
+    with pytest.raises(WireError, match="compressed Arrow data is not accepted"):
+        _dec_frame_bytes(_ipc(pa.table({"a": pa.array(np.zeros(1000))}), compression="zstd"))
+
+
+@pytest.mark.parametrize("column", ["nulls", "run_end_encoded"])
+def test_a_frame_declaring_far_more_elements_than_its_bytes_is_refused(column):
+    import pyarrow as pa
+
+    from grader._wire._codec import _dec_frame_bytes
+
+    n = 20_000_000
+    array = pa.nulls(n) if column == "nulls" else pa.RunEndEncodedArray.from_arrays([n], [1.5])
+    data = _ipc(pa.table({"x": array}))
+    assert len(data) < 2000
+    with pytest.raises(WireError, match="declares over"):
+        _dec_frame_bytes(data)
+
+
+def test_honest_frames_with_null_and_categorical_columns_still_decode():
+    frame = pd.DataFrame({"a": np.arange(50_000), "b": [None] * 50_000, "c": pd.Categorical(["u", "v"] * 25_000)})
+    tree, blobs = encode(frame)
+    back = decode(tree, blobs)
+    assert back.shape == frame.shape and back["a"].sum() == frame["a"].sum()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_metadata_bytes_raise_only_wire_errors(metadata):
+    from grader._wire._arrow_bounds import declared_elements
+
+    try:
+        declared_elements(metadata)
+    except WireError:
+        pass

@@ -245,6 +245,9 @@ def _dec_npy(arg, v, blobs, depth, handles=None):
 def _dec_frame_bytes(data: bytes):
     import pyarrow as pa
 
+    from ._arrow_bounds import check_stream
+
+    check_stream(data)
     with pa.ipc.open_stream(pa.BufferReader(data)) as reader:
         table = reader.read_all()
     table.validate(full=True)
