@@ -40,6 +40,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Run a hidden test with the assertion helpers' values not shown."""
+    from .testing import HIDDEN_VALUES
+
+    token = HIDDEN_VALUES.set(is_hidden(item.path))
+    try:
+        return (yield)
+    finally:
+        HIDDEN_VALUES.reset(token)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Attach the mlday status and message of the test to its report."""
     report = yield

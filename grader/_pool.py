@@ -32,6 +32,7 @@ WARM_MODULES = (
     "sklearn.model_selection",
     "sklearn.pipeline",
     "sklearn.preprocessing",
+    "skops.io",
 )
 
 

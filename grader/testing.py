@@ -8,8 +8,16 @@ appended to the message. They raise AssertionError, which grading reports as
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Iterable, Mapping
+
+# Set by the pytest plugin while a hidden test runs. A hidden test's values come from
+# the hidden data, and the learner's code can echo its inputs back in what it returns:
+# its messages name what differs, never the values.
+HIDDEN_VALUES = contextvars.ContextVar("mlday_hidden_values", default=False)
+NOT_SHOWN = "(not shown)"
+NOT_SHOWN_NOTE = "values are not shown for hidden tests"
 
 __all__ = [
     "expect_type",
@@ -38,7 +46,22 @@ def public_tests(hidden_test_file):
 
 def fail(message: str, hint: str = ""):
     """Fail the test with ``message`` (and the hint)."""
+    if NOT_SHOWN in message:
+        message += f" ({NOT_SHOWN_NOTE})"
     raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def _sp(value) -> str:
+    """" value" after a type's name, or nothing in a hidden test (the type says enough)."""
+    return "" if HIDDEN_VALUES.get() else f" {_short(value)}"
+
+
+def _v(value, spec: str = "") -> str:
+    """A value as a message shows it: formatted with ``spec`` (else a short repr), or
+    not at all in a hidden test."""
+    if HIDDEN_VALUES.get():
+        return NOT_SHOWN
+    return format(value, spec) if spec else _short(value)
 
 
 def _tname(value) -> str:
@@ -79,8 +102,8 @@ def expect_keys(mapping: Mapping, keys: Iterable, what: str, hint: str = ""):
     missing = [k for k in want if k not in mapping]
     extra = [k for k in got if k not in set(want)]
     if missing or extra:
-        parts = [f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else ""]
-        fail(f"{what} has keys {sorted(map(str, got))}; expected exactly {sorted(map(str, want))} ({', '.join(p for p in parts if p)})", hint)
+        parts = [f"missing {_v(missing)}" if missing else "", f"unexpected {_v(extra)}" if extra else ""]
+        fail(f"{what} has keys {_v(sorted(map(str, got)))}; expected exactly {_v(sorted(map(str, want)))} ({', '.join(p for p in parts if p)})", hint)
     return mapping
 
 
@@ -94,15 +117,15 @@ def _is_nan(x) -> bool:
 def assert_close(got, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9, hint: str = ""):
     """Fail unless the number ``got`` is within tolerance of ``expected``; NaN equals NaN."""
     if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
-        fail(f"{what} is {_short(got)} ({_tname(got)}); expected a number close to {_short(expected)}", hint)
+        fail(f"{what} is {_v(got)} ({_tname(got)}); expected a number close to {_v(expected)}", hint)
     got_f, exp_f = float(got), float(expected)
     if math.isnan(exp_f) or math.isnan(got_f):
         if math.isnan(exp_f) and math.isnan(got_f):
             return
-        fail(f"{what}: expected {exp_f!r}, got {got_f!r}", hint)
+        fail(f"{what}: expected {_v(exp_f)}, got {_v(got_f)}", hint)
     tol = atol + rtol * abs(exp_f)
     if not abs(got_f - exp_f) <= tol:
-        fail(f"{what}: expected {exp_f:.6g}, got {got_f:.6g} (abs error {abs(got_f - exp_f):.3g} > tolerance {tol:.3g})", hint)
+        fail(f"{what}: expected {_v(exp_f, '.6g')}, got {_v(got_f, '.6g')} (abs error {_v(abs(got_f - exp_f), '.3g')} > tolerance {tol:.3g})", hint)
 
 
 def assert_dict_close(
@@ -128,11 +151,11 @@ def assert_dict_close(
 def assert_equal(got, expected, what: str, hint: str = ""):
     """Fail unless ``got == expected`` (compared here, on decoded plain data)."""
     if type(got) is not type(expected) and not (isinstance(got, (int, float)) and isinstance(expected, (int, float))):
-        fail(f"{what} is {_a(_tname(got))} {_short(got)}; expected {_a(_tname(expected))} {_short(expected)}", hint)
+        fail(f"{what} is {_a(_tname(got))}{_sp(got)}; expected {_a(_tname(expected))}{_sp(expected)}", hint)
     if not _equal(got, expected):
         if isinstance(expected, (list, tuple)) and len(got) != len(expected):
-            fail(f"{what}: expected {len(expected)} items {_short(expected)}, got {len(got)} items {_short(got)}", hint)
-        fail(f"{what}: expected {_short(expected)}, got {_short(got)}", hint)
+            fail(f"{what}: expected {len(expected)} items {_v(expected)}, got {len(got)} items {_v(got)}", hint)
+        fail(f"{what}: expected {_v(expected)}, got {_v(got)}", hint)
 
 
 def _equal(got, expected) -> bool:
@@ -165,19 +188,19 @@ def assert_frame_close(
 
     expect_type(got, pd.DataFrame, what, hint)
     if got.shape[1] != expected.shape[1] or set(map(str, got.columns)) != set(map(str, expected.columns)):
-        fail(f"{what}: expected columns {list(expected.columns)}, got {list(got.columns)}", hint)
+        fail(f"{what}: expected columns {_v(list(expected.columns))}, got {_v(list(got.columns))}", hint)
     if check_column_order and list(got.columns) != list(expected.columns):
-        fail(f"{what}: expected the columns in the order {list(expected.columns)}, got {list(got.columns)}", hint)
+        fail(f"{what}: expected the columns in the order {_v(list(expected.columns))}, got {_v(list(got.columns))}", hint)
     if got.shape[0] != expected.shape[0]:
         fail(f"{what}: expected {expected.shape[0]} rows, got shape {got.shape}", hint)
     if check_index:
         if list(got.index.names) != list(expected.index.names):
-            fail(f"{what}: expected the index named {list(expected.index.names)}, got {list(got.index.names)}", hint)
+            fail(f"{what}: expected the index named {_v(list(expected.index.names))}, got {_v(list(got.index.names))}", hint)
         if list(got.index) != list(expected.index):
             diff = next(i for i, (a, b) in enumerate(zip(got.index, expected.index)) if a != b)
             fail(
-                f"{what}: expected the rows in the order {_short(list(expected.index))}, got {_short(list(got.index))} "
-                f"(first difference at position {diff}: expected {_short(expected.index[diff])}, got {_short(got.index[diff])})",
+                f"{what}: expected the rows in the order {_v(list(expected.index))}, got {_v(list(got.index))} "
+                f"(first difference at position {diff}: expected {_v(expected.index[diff])}, got {_v(got.index[diff])})",
                 hint,
             )
     for col in expected.columns:
@@ -190,19 +213,19 @@ def assert_frame_close(
             nan_mismatch = np.isnan(e) != np.isnan(a)
             if nan_mismatch.any():
                 i = int(np.argmax(nan_mismatch))
-                fail(f"{what}: column {col!r} at row {_short(got.index[i])}: expected {_short(e[i])}, got {_short(a[i])}", hint)
+                fail(f"{what}: column {col!r} at row {_v(got.index[i])}: expected {_v(e[i])}, got {_v(a[i])}", hint)
             both = ~np.isnan(e)
             err = np.abs(a[both] - e[both])
             tol = atol + rtol * np.abs(e[both])
             if (err > tol).any():
                 i = int(np.flatnonzero(both)[np.argmax(err - tol)])
                 fail(
-                    f"{what}: column {col!r}: max abs error {err.max():.3g} > tolerance {tol.max():.3g} "
-                    f"(at row {_short(got.index[i])}: expected {e[i]:.6g}, got {a[i]:.6g})",
+                    f"{what}: column {col!r}: max abs error {_v(err.max(), '.3g')} > tolerance {tol.max():.3g} "
+                    f"(at row {_v(got.index[i])}: expected {_v(e[i], '.6g')}, got {_v(a[i], '.6g')})",
                     hint,
                 )
         else:
             mismatch = ~((exp == act) | (exp.isna() & act.isna())).fillna(False).to_numpy(dtype=bool)
             if mismatch.any():
                 i = int(np.argmax(mismatch))
-                fail(f"{what}: column {col!r} at row {_short(got.index[i])}: expected {_short(exp[i])}, got {_short(act[i])}", hint)
+                fail(f"{what}: column {col!r} at row {_v(got.index[i])}: expected {_v(exp[i])}, got {_v(act[i])}", hint)

@@ -116,7 +116,8 @@ MISTAKES = [
         name="detect_unit_change",
         title="compares means, which a few extreme rows move",
         test="test_a_few_extreme_rows_are_not_a_unit_change",
-        message="expected False, got True",
+        # a hidden test: its message names the value, not the value
+        message="a batch with 4% of its amounts x1000, ['amount'])['amount']",
         code='''
 def detect_unit_change(reference, batch, columns):
     """{column: True if the mean of batch[column] is >= 10x or <= 0.1x that of reference[column]}."""

@@ -201,7 +201,8 @@ def _clues():
     found += [m for m in sys.modules if "hidden" in m or "reference" in m or m.startswith("test_")]
     for obj in gc.get_objects():
         code = getattr(obj, "__code__", None)
-        if code is not None and ("/tests/" in code.co_filename or code.co_filename.endswith("_hidden.py")):
+        filename = getattr(code, "co_filename", None)  # a class's __code__ is a descriptor
+        if isinstance(filename, str) and ("/tests/" in filename or filename.endswith("_hidden.py")):
             found.append(code.co_filename)
         if isinstance(obj, dict) and "test_total_hidden" in obj:
             found.append("a namespace of the hidden tests")

@@ -172,17 +172,11 @@ def total(values):
     return list(values)
 '''
 
-ECHO_BUG = (
-    "the hidden data a hidden test passes to a call can come back in that test's message, in results.json "
-    "and feedback: grader/testing.py assert_equal shows 120 characters of the value received (the learner's "
-    "exception text is no longer shown for hidden tests); SECURITY.md lists this as a known gap"
-)
-
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize(
     "attack",
-    [ECHO_BY_EXCEPTION, pytest.param(ECHO_BY_VALUE, marks=pytest.mark.xfail(reason=ECHO_BUG, strict=True))],
+    [ECHO_BY_EXCEPTION, ECHO_BY_VALUE],
     ids=["exception", "returned-value"],
 )
 def test_hidden_input_echoed_back_does_not_reach_the_feedback(wb, level, tmp_path, attack):
