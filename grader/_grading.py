@@ -11,7 +11,7 @@ import pytest
 from . import _sandbox
 from ._exercises import Exercise, find_exercises
 from ._inventory import CollectionErrors, pytest_args
-from ._limits import Limits
+from ._limits import Limits, exercise_limits, with_exercise_limits
 from ._notebook import (
     NotebookError,
     code_cells,
@@ -140,7 +140,11 @@ def grade_notebook(
         missing = _missing_solution_cells(exercise, nb)
         if missing:
             problems.append(f"solution cell(s) missing from the notebook: {', '.join(missing)}")
-        session = WorkerSession(code_cells(nb), limits or Limits(), Path(root) / "datasets", isolation=isolation, pool=pool)
+        try:
+            own_limits = _limits_for(exercise, limits)
+        except Ungradable as exc:
+            return ExerciseResult(learner, exercise.name, str(path), problems=tuple(problems), ungradable=str(exc), isolation=isolation)
+        session = WorkerSession(code_cells(nb), own_limits, Path(root) / "datasets", isolation=isolation, pool=pool)
     try:
         if isinstance(session, WorkerSession):
             session.start()
@@ -188,6 +192,16 @@ def _as_released(path: Path, mtime_ns: int, released: bool):
 
     nb = read_notebook(path)
     return nb if released else release_notebook(nb)
+
+
+def _limits_for(exercise: Exercise, run: Limits | None) -> Limits:
+    # The exercise's limits come from the instructors' notebook, never the submission.
+    pristine = _pristine(exercise)
+    try:
+        own = exercise_limits(pristine) if pristine is not None else {}
+    except ValueError as exc:
+        raise Ungradable(f"{exercise.name}: {exc}") from None
+    return with_exercise_limits(run or Limits(), own)
 
 
 def _restore(exercise: Exercise, nb) -> list[str]:

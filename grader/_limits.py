@@ -57,3 +57,22 @@ def check_limit(name: str, value) -> None:
         raise ValueError(f"The limit {name!r} is not known; known limits are {', '.join(sorted(fields))}.")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ValueError(f"The limit {name!r} must be a positive number. Got {value!r} instead.")
+
+
+def with_exercise_limits(run: Limits, exercise: dict) -> Limits:
+    """The limits of one submission: the exercise's own limits (its source notebook's
+    ``metadata.mlday.limits``) replace the defaults, and a run's options replace both,
+    so an exercise's value applies only where ``run`` kept the default."""
+    defaults = Limits()
+    changes = {name: value for name, value in exercise.items() if getattr(run, name, None) == getattr(defaults, name, None)}
+    return run.replace(**changes)
+
+
+def exercise_limits(nb) -> dict:
+    """The limits a source notebook sets for its exercise; ValueError for a bad one."""
+    limits = (nb.metadata.get("mlday") or {}).get("limits") or {}
+    if not isinstance(limits, dict):
+        raise ValueError(f"metadata.mlday.limits must be a mapping of limit names to numbers. Got {limits!r} instead.")
+    for name, value in limits.items():
+        check_limit(name, value)
+    return dict(limits)

@@ -267,3 +267,26 @@ def test_console_script_bad_notebook_is_one_line(tmp_path, toy_workbook):
     assert done.returncode == 3
     assert done.stderr == f"mlday check: error: {path}: not UTF-8 text (byte 0)\n"
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("limit, message", [
+    ("submission_seconds", "--limit must be NAME=NUMBER, e.g. submission_seconds=900. Got 'submission_seconds' instead."),
+    ("open_files=2.5", "--limit open_files must be a whole number. Got '2.5' instead."),
+    ("speed=3", "The limit 'speed' is not known"),
+    ("cpu_seconds=-4", "The limit 'cpu_seconds' must be a positive number. Got -4 instead."),
+])
+def test_a_bad_limit_is_a_one_line_error(capsys, tmp_path, toy_workbook, limit, message):
+    subs = tmp_path / "class"
+    toy_workbook.write(subs / "alice", "99_toy.ipynb", read_notebook(toy_workbook.source))
+    code, out, err = run(capsys, "grade", subs, "--out", tmp_path / "grades", "--limit", limit)
+    assert code == 3
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "grades").exists()
+
+
+def test_grade_with_zero_jobs_is_a_one_line_error(capsys, tmp_path, toy_workbook):
+    subs = tmp_path / "class"
+    toy_workbook.write(subs / "alice", "99_toy.ipynb", read_notebook(toy_workbook.source))
+    code, out, err = run(capsys, "grade", subs, "--out", tmp_path / "grades", "-j", "0")
+    assert code == 3
+    assert err == "mlday grade: error: The number of jobs must be at least 1. Got 0 instead.\n"

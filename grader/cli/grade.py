@@ -76,7 +76,7 @@ def run(args) -> int:
     if args.executor == "dask":
         if not args.scheduler:
             raise MldayError("--executor dask needs --scheduler ADDRESS (the Dask scheduler to send the submissions to)")
-        if args.jobs:
+        if args.jobs is not None:
             raise MldayError("-j applies to local grading; with --executor dask, the cluster's workers set the parallelism")
         isolation = f"{args.isolation} on each worker"  # each worker resolves it for its own machine
         jobs = "the cluster's"
@@ -84,7 +84,7 @@ def run(args) -> int:
         if args.scheduler:
             raise MldayError("--scheduler applies only with --executor dask")
         isolation = resolve(args.isolation)
-        jobs = args.jobs or default_jobs()
+        jobs = default_jobs() if args.jobs is None else args.jobs
         if jobs < 1:
             raise MldayError(f"The number of jobs must be at least 1. Got {jobs} instead.")
     known = [ex.name for ex in find_exercises(root)]
