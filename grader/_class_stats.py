@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from ._outcomes import Status
+from .catalogue import shows_mistake
 
 __all__ = ["ClassStats", "Distribution", "ExerciseStats", "MessageCount", "MistakeCount", "QuestionStats", "class_stats"]
 
@@ -106,11 +107,6 @@ class ClassStats:
     exercises: tuple[ExerciseStats, ...]
 
 
-def function_name(test_id: str) -> str:
-    """The test function's name in a pytest node id: ``path.py::test_x[param]`` -> ``test_x``."""
-    return test_id.rsplit("::", 1)[-1].split("[", 1)[0]
-
-
 def headline(message: str) -> str:
     """The first non-empty line of a test's message."""
     for line in message.splitlines():
@@ -118,12 +114,6 @@ def headline(message: str) -> str:
             line = line.strip()
             return line if len(line) <= MAX_HEADLINE else line[: MAX_HEADLINE - 1] + "…"
     return "(no message)"
-
-
-def shows_mistake(test, mistake) -> bool:
-    """Whether one test result is the catalogued ``mistake``: the same test function, the
-    status the catalogue names, and the catalogued fragment in its message."""
-    return function_name(test.test) == mistake.test and test.status.value == mistake.status and mistake.message in test.message
 
 
 def _is_ungradable(result) -> bool:

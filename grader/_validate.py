@@ -9,7 +9,7 @@ from ._grading import grade_notebook
 from ._inventory import collect_tests, question_table
 from ._notebook import is_grade, nbgrader, read_notebook, solution_names
 from ._outcomes import Status, Ungradable
-from .catalogue import Mistake, load_mistakes
+from .catalogue import Mistake, load_mistakes, test_function
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def check_stub(exercise: Exercise) -> Finding:
 
 def _judge(exercise: Exercise, mistake: Mistake, tests) -> Finding:
     label = f"mistake {mistake.name}: {mistake.title}"
-    matches = [t for t in tests if t.test.rsplit("::", 1)[-1].split("[")[0] == mistake.test]
+    matches = [t for t in tests if test_function(t.test) == mistake.test]
     if not matches:
         return Finding(exercise.name, label, False, f"no test {mistake.test} ran for {mistake.name}")
     for t in matches:

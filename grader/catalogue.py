@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ._errors import MldayError
 
-__all__ = ["Mistake", "load_catalogue", "load_mistakes"]
+__all__ = ["Mistake", "load_catalogue", "load_mistakes", "shows_mistake", "test_function"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,19 @@ def load_catalogue(root: Path) -> dict[str, list[Mistake]]:
     from ._exercises import find_exercises
 
     return {ex.name: load_mistakes(ex.mistakes) for ex in find_exercises(root)}
+
+
+def test_function(test_id: str) -> str:
+    """The test function's name in a pytest node id: ``path.py::test_x[param]`` -> ``test_x``."""
+    return test_id.rsplit("::", 1)[-1].split("[", 1)[0]
+
+
+def shows_mistake(test, mistake: Mistake) -> bool:
+    """Whether one test result is the catalogued ``mistake``: its test function, the status
+    the catalogue names, and the catalogued fragment in its message (any case), as
+    ``mlday validate`` requires."""
+    return (
+        test_function(test.test) == mistake.test
+        and test.status.value == mistake.status
+        and mistake.message.lower() in test.message.lower()
+    )

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from grader import _results
-from grader._class_stats import MAX_HEADLINE, class_stats, function_name, headline, shows_mistake
+from grader._class_stats import MAX_HEADLINE, class_stats, headline
+from grader.catalogue import shows_mistake
+from grader.catalogue import test_function as function_name
 from grader._outcomes import Status
 from grader._results import ExerciseResult
 from grader._store import read_all, write_result
