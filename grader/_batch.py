@@ -1,7 +1,8 @@
 """Grade many submissions: in parallel grading processes, resumable, written atomically.
 
 Each grading process is trusted (it holds the tests and the reference values, which
-it computes once per process); every submission still gets its own fresh worker.
+the run's processes compute once and share); every submission still gets its own
+fresh worker.
 Results are written by the parent, each to a temporary file renamed into place, so a
 run killed at any moment leaves only whole results; the next run grades what is missing.
 """
@@ -14,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _shared_memo
 from ._grading import grade_notebook
 from ._limits import Limits
 from ._notebook import NotebookError, exercise_of, read_notebook
@@ -61,27 +63,33 @@ def _grade(task: Task, root: Path, limits: Limits, isolation: str):
 
 
 def grade_all(tasks: list[Task], root: Path, *, jobs: int, limits: Limits, isolation: str):
-    """Yield (task, result) as each finishes; ``jobs`` grading processes at most."""
-    yield from in_parallel(_grade, tasks, root, jobs=jobs, args=(root, limits, isolation))
+    """Yield (task, result) as each finishes; ``jobs`` grading processes at most, which
+    share the reference values they compute."""
+    with _shared_memo.run_folder():
+        yield from in_parallel(_grade, tasks, root, jobs=jobs, args=(root, limits, isolation))
 
 
 def in_parallel(fn, items: list, root: Path, *, jobs: int, args=()):
     """Yield (item, fn(item, *args)) as each finishes: here for one job, else in at most
-    ``jobs`` trusted processes of their own (started by a forkserver, with ``root``)."""
+    ``jobs`` trusted processes of their own (started by a forkserver, with ``root`` and
+    this process's shared memo folder)."""
     if jobs <= 1 or len(items) <= 1:
         for item in items:
             yield item, fn(item, *args)
         return
     context = multiprocessing.get_context("forkserver")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child, initargs=(str(root),)) as pool:
+    memo = _shared_memo.current()
+    initargs = (str(root), str(memo) if memo else None)
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child, initargs=initargs) as pool:
         futures = {pool.submit(fn, item, *args): item for item in items}
         for future in cf.as_completed(futures):
             yield futures[future], future.result()
 
 
-def _init_child(root: str) -> None:
+def _init_child(root: str, memo: str | None = None) -> None:
     os.environ.setdefault("MLDAY_ROOT", root)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    _shared_memo.use(memo)
 
 
 def default_jobs() -> int:
