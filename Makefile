@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mlday-installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench check-class clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -c 'import sys; sys.exit("mlday needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -31,6 +31,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# Grade a 40-learner class of the whole workbook uninterrupted, and again killed with
+# SIGKILL halfway then resumed; the two must give the same results.
+check-class: setup
+	$(BIN)/python benchmarks/resume.py
 
 clean:
 	rm -rf $(VENV) demo-out mlday-grades

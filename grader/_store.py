@@ -89,6 +89,17 @@ def read_result(path: Path) -> ExerciseResult:
     )
 
 
+def comparable_results(out: Path) -> dict[str, dict]:
+    """Every results.json under ``out`` (its path relative to ``out`` -> its document)
+    without the timing fields: what grading the same class twice must reproduce."""
+    found = {}
+    for path in sorted(Path(out).glob("*/*/results.json")):
+        doc = json.loads(path.read_text())
+        doc.pop("execution_time", None)
+        found[path.relative_to(out).as_posix()] = doc
+    return found
+
+
 def read_all(out: Path) -> list[ExerciseResult]:
     """Every result under ``out``, sorted by learner then exercise; unreadable files are skipped."""
     results = []
