@@ -83,9 +83,12 @@ def bind(exercise_name: str, namespace: dict):
     from ._exercises import get_exercise
     from ._paths import project_root
     from ._runall import install
+    from ._warmup import LOCK, start
 
     # In a Jupyter kernel, "Run All" goes past the cells that use an answer not written yet.
     install(namespace, exercise_name)
+    # The first check() would otherwise pay for loading the tests (see grader._warmup).
+    start(exercise_name)
     state = {"levels": {}}
 
     def _exercise():
@@ -103,7 +106,8 @@ def bind(exercise_name: str, namespace: dict):
         from ._proxy import LocalNamespace
 
         exercise = _exercise()
-        collector = run_tests(exercise, LocalNamespace(namespace), hidden=hidden, questions=[name])
+        with LOCK:  # one pytest session at a time: wait for a warm-up still loading
+            collector = run_tests(exercise, LocalNamespace(namespace), hidden=hidden, questions=[name])
         hints = load_hints(exercise.public_tests).get(name, [])
         report = CheckReport(
             question=name,
