@@ -572,14 +572,41 @@ def test_object_array_of_str_round_trips_as_object_dtype():
     assert decode(*encode(grid)).shape == (2, 2)
 
 
+def test_object_arrays_of_anything_but_str_are_refused():
+    for value in (np.array(["a", None], dtype=object), np.array(["a", b"b"], dtype=object), np.array([b"a"], dtype=object),
+                  np.array(["a", 1], dtype=object), np.array([1.5], dtype=object)):
+        with pytest.raises(Unencodable, match="an array of Python objects"):
+            encode(value)
+
+
+def test_a_str_subclass_in_an_object_array_is_refused():
+    with pytest.raises(Unencodable, match="an array of Python objects"):
+        encode(np.array(["a", StrSub("b")], dtype=object))
+
+
+def _column(values, type_=None) -> bytes:
+    import pyarrow as pa
+
+    from grader._wire._codec import _stream_bytes
+
+    return _stream_bytes(pa.table({"str": pa.array(values, type=type_)}))
+
+
 @pytest.mark.parametrize(
-    "tree",
-    [{"$strarray": ["a", 1], "shape": [2]}, {"$strarray": ["a", "b"], "shape": [3]}, {"$strarray": "ab", "shape": [2]}],
-    ids=["non-str element", "wrong shape", "not a list"],
+    "tree, blobs",
+    [
+        ({"$strarray": 0, "shape": [2]}, [_column([1, 2])]),
+        ({"$strarray": 0, "shape": [2]}, [_column(["a", None])]),
+        ({"$strarray": 0, "shape": [3]}, [_column(["a", "b"])]),
+        ({"$strarray": 0, "shape": [-2]}, [_column(["a", "b"])]),
+        ({"$strarray": ["a", "b"], "shape": [2]}, []),
+        ({"$strarray": 0, "shape": [1]}, [b"not arrow"]),
+    ],
+    ids=["not strings", "a null", "wrong shape", "negative shape", "a list, not a blob", "not an Arrow stream"],
 )
-def test_malformed_string_array_is_a_wire_error(tree):
-    with pytest.raises(WireError, match="string array"):
-        decode(tree, [])
+def test_malformed_string_array_is_a_wire_error(tree, blobs):
+    with pytest.raises(WireError):
+        decode(tree, blobs)
 
 
 # -- Arrow streams that would inflate in the trusted process ---------------------------------

@@ -106,9 +106,10 @@ def _encode(v, blobs, depth, handles=None):
         if t is np.ndarray or isinstance(v, np.generic) and t.__module__ == "numpy":
             if v.dtype.hasobject:
                 # sklearn's get_feature_names_out returns object arrays of str: carry those.
-                if t is np.ndarray and all(type(x) is str for x in v.flat):
-                    return {"$strarray": list(v.flat), "shape": list(v.shape)}
-                raise Unencodable(type_name(v), "an array of Python objects")
+                strings = _string_column(v) if t is np.ndarray else None
+                if strings is None:
+                    raise Unencodable(type_name(v), "an array of Python objects")
+                return {"$strarray": _blob(blobs, strings), "shape": list(v.shape)}
             buf = io.BytesIO()
             np.save(buf, np.asarray(v), allow_pickle=False)
             tag = "$ndarray" if t is np.ndarray else "$np"
@@ -146,10 +147,28 @@ def _frame_bytes(df) -> bytes:
         table = pa.Table.from_pandas(df)
     except (pa.ArrowException, TypeError, ValueError) as exc:
         raise Unencodable("pandas.DataFrame", f"a column cannot be converted: {exc}") from None
+    return _stream_bytes(table)
+
+
+def _stream_bytes(table) -> bytes:
+    import pyarrow as pa
+
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return sink.getvalue()
+
+
+def _string_column(v) -> bytes | None:
+    """An object array whose every element is a str, as a one-column Arrow stream; None
+    for anything else. A million strings take a tenth of a second this way; as a JSON
+    list, twice that to write and as much again to read."""
+    import pyarrow as pa
+
+    flat = v.reshape(-1)
+    if not all(type(x) is str for x in flat):
+        return None
+    return _stream_bytes(pa.table({"str": pa.array(flat, type=pa.string())}))
 
 
 def _is_estimator(v) -> bool:
@@ -203,16 +222,19 @@ def _get_blob(blobs, i) -> bytes:
 def _dec_strarray(arg, v, blobs, depth, handles=None):
     import math as _math
 
-    import numpy as np
+    import pyarrow as pa
 
     shape = v.get("shape")
-    if type(arg) is not list or not all(type(x) is str for x in arg):
-        raise WireError("bad string array")
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or _math.prod(shape) != len(arg):
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("bad string array shape")
-    out = np.empty(len(arg), dtype=object)
-    out[:] = arg
-    return out.reshape(shape)
+    if type(arg) is not int:
+        raise WireError("bad string array")
+    table = _dec_table(_get_blob(blobs, arg))
+    if table.num_columns != 1 or table.column(0).type != pa.string() or table.column(0).null_count:
+        raise WireError("bad string array: expected one column of strings, without nulls")
+    if _math.prod(shape) != table.num_rows:
+        raise WireError("bad string array shape")
+    return table.column(0).to_numpy().reshape(shape)
 
 
 def _dec_float(arg, v, blobs, depth, handles=None):
@@ -242,7 +264,7 @@ def _dec_npy(arg, v, blobs, depth, handles=None):
     return arr[()] if v.get("$np") is not None else arr
 
 
-def _dec_frame_bytes(data: bytes):
+def _dec_table(data: bytes):
     import pyarrow as pa
 
     from ._arrow_bounds import check_stream
@@ -251,7 +273,11 @@ def _dec_frame_bytes(data: bytes):
     with pa.ipc.open_stream(pa.BufferReader(data)) as reader:
         table = reader.read_all()
     table.validate(full=True)
-    return table.to_pandas()
+    return table
+
+
+def _dec_frame_bytes(data: bytes):
+    return _dec_table(data).to_pandas()
 
 
 def _dec_frame(arg, v, blobs, depth, handles=None):
