@@ -34,7 +34,8 @@ class Task:
 
 def plan(submissions, root: Path, out: Path, known: list[str], force: bool = False) -> tuple[list[Task], list[Task]]:
     """(to grade, already graded): a task is done when it has a readable results.json
-    that is not ungradable."""
+    that is not ungradable. The tasks to grade come exercise by exercise, so that a
+    grading process's warm worker has imported what the next notebook needs."""
     todo, done = [], []
     for learner, notebook in submissions:
         try:
@@ -46,6 +47,7 @@ def plan(submissions, root: Path, out: Path, known: list[str], force: bool = Fal
             done.append(task)
         else:
             todo.append(task)
+    todo.sort(key=lambda t: t.exercise or "")  # stable: learners keep their order
     return todo, done
 
 

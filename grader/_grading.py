@@ -22,6 +22,7 @@ from ._notebook import (
 from ._outcomes import LearnerError, Status, Ungradable
 from ._paths import datasets_dir
 from ._plugin import NAMESPACE_KEY
+from ._pool import exercise_modules
 from ._proxy import RemoteNamespace
 from ._results import CellResult, ExerciseResult, TestResult
 from ._session import WorkerSession
@@ -144,7 +145,8 @@ def grade_notebook(
             own_limits = _limits_for(exercise, limits)
         except Ungradable as exc:
             return ExerciseResult(learner, exercise.name, str(path), problems=tuple(problems), ungradable=str(exc), isolation=isolation)
-        session = WorkerSession(code_cells(nb), own_limits, Path(root) / "datasets", isolation=isolation, pool=pool)
+        warm = exercise_modules(exercise.source) if pool is not None else None
+        session = WorkerSession(code_cells(nb), own_limits, Path(root) / "datasets", isolation=isolation, pool=pool, warm=warm)
     try:
         if isinstance(session, WorkerSession):
             session.start()

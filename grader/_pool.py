@@ -6,23 +6,33 @@ fresh scratch folder and an interpreter that imported the libraries. Each one se
 one submission (or one restart of it) and is then killed; the pool starts its
 replacement at once, so it warms up while the current submission is graded.
 
+What a warm worker imports is what the exercise's source notebook imports
+(:func:`exercise_modules`), plus the libraries the wire needs: the spare started when a
+worker is taken imports the modules of that worker's exercise, on the bet that the next
+submission is of the same exercise (``mlday grade`` grades a class exercise by exercise).
+A lost bet costs nothing but time: any warm worker can grade any notebook.
+
 Workers are started from the thread that asks for one: bubblewrap's
 ``--die-with-parent`` ties a worker to the thread that started it.
 """
 
 from __future__ import annotations
 
+import ast
 import atexit
+import functools
 import shutil
 import tempfile
 from pathlib import Path
 
 from ._sandbox import kill_worker, launch_worker
 
-# What the exercises import; importing them costs about a second of CPU per worker.
+# What every worker needs, whatever the exercise: the wire decodes arrays and frames.
+BASE_MODULES = ("numpy", "pandas", "pyarrow")
+
+# When the exercise is not known: what the workbook's exercises import between them.
 WARM_MODULES = (
-    "numpy",
-    "pandas",
+    *BASE_MODULES,
     "scipy.stats",
     "sklearn.base",
     "sklearn.compose",
@@ -34,6 +44,41 @@ WARM_MODULES = (
     "sklearn.preprocessing",
     "skops.io",
 )
+
+
+def exercise_modules(source: Path) -> tuple[str, ...]:
+    """The modules a worker for the exercise of ``source`` (its source notebook) should
+    import ahead: :data:`BASE_MODULES` and every absolute import of its code cells."""
+    try:
+        stamp = source.stat().st_mtime_ns
+    except OSError:
+        return WARM_MODULES
+    return _imports_of(source, stamp)
+
+
+@functools.cache
+def _imports_of(source: Path, stamp: int) -> tuple[str, ...]:
+    from ._notebook import NotebookError, read_notebook
+    from ._worker._cells import strip_magics
+
+    try:
+        nb = read_notebook(source)
+    except NotebookError:
+        return WARM_MODULES
+    found = list(BASE_MODULES)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(strip_magics(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return tuple(dict.fromkeys(found))
 
 
 def new_scratch() -> Path:
@@ -59,8 +104,10 @@ class WarmPool:
         self.modules = tuple(modules)
         self._ready: dict[tuple, list] = {}
 
-    def take(self, datasets: Path | None, isolation: str):
-        """(process, scratch) of a warm worker, now the caller's; a replacement starts."""
+    def take(self, datasets: Path | None, isolation: str, modules=None):
+        """(process, scratch) of a warm worker, now the caller's; a replacement starts,
+        importing ``modules`` (default: the pool's own list)."""
+        warm = self.modules if modules is None else tuple(modules)
         key = (datasets, isolation)
         ready = self._ready.setdefault(key, [])
         taken = None
@@ -71,9 +118,9 @@ class WarmPool:
             else:
                 _discard(proc, scratch)
         if taken is None:
-            taken = launch(datasets, isolation, self.modules)
+            taken = launch(datasets, isolation, warm)
         while len(ready) < self.spares:
-            ready.append(launch(datasets, isolation, self.modules))
+            ready.append(launch(datasets, isolation, warm))
         return taken
 
     def close(self) -> None:

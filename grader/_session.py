@@ -58,11 +58,15 @@ class WorkerSession:
         The sandbox level (see grader._sandbox): "strict", "standard" or "basic".
     pool : WarmPool or None
         Where to take warm workers from (see grader._pool); None starts cold ones.
+    warm : tuple of str or None
+        What the pool's next warm worker should import (this exercise's modules); None
+        for the pool's default.
     """
 
-    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=(), isolation: str = "basic", pool=None):
+    def __init__(self, cells, limits: Limits | None = None, datasets: Path | None = None, preload=(), isolation: str = "basic", pool=None, warm=None):
         self.cells = list(cells)
         self.pool = pool
+        self.warm = warm
         self.isolation = isolation
         self.limits = limits or Limits()
         self.datasets = datasets
@@ -123,7 +127,7 @@ class WorkerSession:
         if self._scratch is not None:  # a restart keeps the files, as a restarted kernel would
             self._proc = launch_worker(self._scratch, self.datasets, self.isolation)
         elif self.pool is not None:
-            self._proc, self._scratch = self.pool.take(self.datasets, self.isolation)
+            self._proc, self._scratch = self.pool.take(self.datasets, self.isolation, self.warm)
         else:
             self._proc, self._scratch = launch(self.datasets, self.isolation)
         self._replies = queue.Queue()

@@ -92,3 +92,34 @@ def test_close_stops_the_spares_and_removes_their_folders():
     for spare, folder in spares:
         assert spare.poll() is not None
         assert not folder.exists()
+
+
+def test_an_exercise_warms_what_its_source_notebook_imports(tmp_path):
+    import nbformat
+
+    from grader import _authoring as A
+    from grader._pool import BASE_MODULES, exercise_modules
+
+    cells = [
+        A.code("%matplotlib inline\nimport json, sklearn.ensemble as ens\nfrom scipy import stats\nfrom . import nothing"),
+        A.code("def f():\n    from sklearn.tree import DecisionTreeClassifier\n    return 1"),
+        A.code("this is not python"),
+        A.markdown("import os"),
+    ]
+    source = tmp_path / "99_x.ipynb"
+    nbformat.write(A.notebook(cells, "99_x", "x"), source)
+    modules = exercise_modules(source)
+    assert modules[: len(BASE_MODULES)] == BASE_MODULES
+    assert set(modules) == {*BASE_MODULES, "json", "sklearn.ensemble", "scipy", "sklearn.tree"}
+
+
+def test_the_spare_imports_the_modules_of_the_exercise_just_taken():
+    pool = WarmPool(spares=1, modules=())
+    try:
+        WorkerSession([(0, "x = 1")], FAST, pool=pool, warm=("sklearn.ensemble",)).start().close()
+        seen, _ = _probe(pool)  # the spare started by the take above
+        assert seen["WARM"] is True
+        seen, _ = _probe(pool)  # started by _probe's own take: the pool's default, nothing
+        assert seen["WARM"] is False
+    finally:
+        pool.close()
