@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import TOTAL_POINTS, TOY, toy_notebook
 
 from grader._exercises import find_exercises
 from grader._notebook import is_locked, nbgrader, read_notebook
@@ -20,6 +21,8 @@ pytest.importorskip("jupytext", reason="the jupyter extra (jupytext) is not inst
 ROOT = Path(__file__).resolve().parents[1]
 BEN = ROOT / "solutions" / "demo_class" / "ben" / "01_morning_review.ipynb"
 NOTEBOOKS = [p for ex in find_exercises(ROOT) for p in (ex.source, ex.released) if p.is_file()]
+#: Partly right: doubles 2 (the public test) and 0, 5, 11, but not -7 (a hidden test).
+PARTLY_RIGHT = "def double(x):\n    return 2 * x if x >= 0 else x\n"
 
 
 @pytest.fixture(autouse=True)
@@ -152,18 +155,22 @@ def test_a_learner_with_the_notebook_and_its_script_is_an_error(tmp_path):
         find_submissions([tmp_path])
 
 
-def test_grade_scores_the_script_as_the_notebook(tmp_path, capsys):
-    # One class, two learners: ben's notebook, and the same notebook converted to a script.
-    (tmp_path / "class" / "notebook").mkdir(parents=True)
+def test_grade_scores_the_script_as_the_notebook(toy_workbook, tmp_path, capsys, monkeypatch):
+    # One class, two learners: a partly right notebook, and the same notebook converted to
+    # a script. The toy exercise: what is tested is the script's path through grading (the
+    # round trip of every real notebook is tested above), and it grades in seconds.
+    monkeypatch.setenv("MLDAY_ROOT", str(toy_workbook.root))
+    answer = toy_notebook(PARTLY_RIGHT, scratch=("print(double(21))",))
+    notebook = toy_workbook.write(tmp_path / "class" / "notebook", f"{TOY}.ipynb", answer)
     (tmp_path / "class" / "script").mkdir()
-    (tmp_path / "class" / "notebook" / BEN.name).write_bytes(BEN.read_bytes())
-    assert run(capsys, "convert", BEN, "--out", tmp_path / "class" / "script" / "01_morning_review.py")[0] == 0
+    assert run(capsys, "convert", notebook, "--out", tmp_path / "class" / "script" / f"{TOY}.py")[0] == 0
     out = tmp_path / "grades"
     code, stdout, stderr = run(capsys, "grade", tmp_path / "class", "--out", out, "-j", "1")
     assert code == 0, stdout + stderr
     scores = {}
     for learner in ("notebook", "script"):
-        doc = json.loads((out / learner / "01_morning_review" / "results.json").read_text())
+        doc = json.loads((out / learner / TOY / "results.json").read_text())
         scores[learner] = (doc["score"], [(t["name"], t["score"], t["status"]) for t in doc["tests"]])
     assert scores["script"] == scores["notebook"]
-    assert 0 < scores["script"][0]  # ben earns some points: a script that lost his answers would not
+    # Some points, not all: a script that lost the answer would earn none.
+    assert 0 < scores["script"][0] < TOTAL_POINTS

@@ -20,6 +20,10 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 
 LIMITS = Limits(cell_seconds=5, call_seconds=5)
 SLOW = "import time\ntime.sleep(1)"  # so that a worker can be killed while it grades
+# Perfect, blank, wrong, perfect: every kind, and more tasks than the two workers, so
+# that both still hold one when the first result comes back. Each costs a warm worker.
+LEARNERS = 4
+SCORES = {f"learner{i}": [3.0, 0.0, 0.0][i % 3] for i in range(LEARNERS)}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def klass(toy_workbook, tmp_path_factory):
     folder = tmp_path_factory.mktemp("class")
     kinds = [toy_notebook(scratch=(SLOW,)), release_notebook(toy_notebook()),
              toy_notebook("def double(x):\n    return 3 * x\n", scratch=(SLOW,))]
-    for i in range(6):
+    for i in range(LEARNERS):
         toy_workbook.write(folder / f"learner{i}", f"{TOY}.ipynb", kinds[i % 3])
     return folder
 
@@ -68,9 +72,9 @@ def test_results_on_the_cluster_are_those_of_local_grading(klass, cluster, on_to
     tasks = _tasks(klass, on_toy, tmp_path)
     remote = {t.learner: _comparable(r) for t, r in grade_all(tasks, on_toy, scheduler=cluster.scheduler_address, limits=LIMITS, isolation="basic")}
     here = {t.learner: _comparable(r) for t, r in local(tasks, on_toy, jobs=1, limits=LIMITS, isolation="basic")}
-    assert len(remote) == 6
+    assert len(remote) == LEARNERS
     assert remote == here
-    assert [remote[f"learner{i}"]["score"] for i in range(3)] == [3.0, 0.0, 0.0]
+    assert {learner: doc["score"] for learner, doc in remote.items()} == SCORES
 
 
 def test_the_workbook_travels_once_per_run_not_once_per_task(klass, cluster, on_toy, tmp_path):
@@ -86,7 +90,7 @@ def test_the_workbook_travels_once_per_run_not_once_per_task(klass, cluster, on_
                 graph = client.run_on_scheduler(_graph)
     grading = {key: deps for key, (deps, _) in graph.items() if key.startswith("mlday-grade")}
     big = [key for key, (_, nbytes) in graph.items() if nbytes >= size]
-    assert len(grading) == 6
+    assert len(grading) == LEARNERS
     assert len(big) == 1, "the workbook should be one piece of data on the cluster"
     assert all(big[0] in deps for deps in grading.values()), "each task should depend on the one scattered workbook"
 
@@ -111,7 +115,7 @@ def test_a_worker_killed_mid_run_loses_no_submission(klass, cluster, on_toy, tmp
     learners = [learner for learner, _ in seen]
     assert sorted(learners) == sorted(t.learner for t in tasks)  # each exactly once
     assert not [r for _, r in seen if r.ungradable]
-    assert {learner: r.score for learner, r in seen} == {f"learner{i}": [3.0, 0.0, 0.0][i % 3] for i in range(6)}
+    assert {learner: r.score for learner, r in seen} == SCORES
 
 
 def test_a_task_that_keeps_failing_is_reported_ungradable(klass, cluster, on_toy, tmp_path, monkeypatch):
@@ -137,7 +141,7 @@ def test_the_cli_grades_on_the_cluster_and_writes_the_reports(klass, cluster, on
     )
     assert code.returncode == 0, code.stdout + code.stderr
     assert "isolation: basic on each worker" in code.stdout
-    assert len(list(out.glob("*/*/results.json"))) == 6
+    assert len(list(out.glob("*/*/results.json"))) == LEARNERS
     assert json.loads((out / "learner0" / TOY / "results.json").read_text())["score"] == 3.0
     assert (out / "gradebook.csv").is_file()
 
@@ -165,9 +169,12 @@ def test_bad_executor_options_are_one_line_errors(klass, on_toy, tmp_path, capsy
     assert message in err and err.count("\n") == 1
 
 
-def test_an_unreachable_scheduler_is_a_one_line_error(klass, on_toy, tmp_path, capsys):
+def test_an_unreachable_scheduler_is_a_one_line_error(klass, on_toy, tmp_path, capsys, monkeypatch):
     from grader.cli import main
 
+    # The real client and its real failure, after 2 s rather than the grader's 20 s.
+    client = distributed.Client
+    monkeypatch.setattr(distributed, "Client", lambda *args, **kwargs: client(*args, **{**kwargs, "timeout": "2s"}))
     assert main(["grade", str(klass), "--out", str(tmp_path / "g"), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"]) == 3
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err and err.count("\n") == 1

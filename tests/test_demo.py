@@ -13,11 +13,18 @@ from grader._sandbox import resolve
 ROOT = Path(__file__).resolve().parents[1]
 CLASS = ROOT / "solutions" / "demo_class"
 LIMITS = Limits(cell_seconds=10, call_seconds=10)
+# Where the sandbox hides the solutions (the cheat's test is skipped elsewhere), the
+# cheat's search of the disk never ends: two cells and two calls run into their limit,
+# whatever it is. A shorter limit gives the same outcome in half the time.
+CHEAT_LIMITS = {"mallory": Limits(cell_seconds=4, call_seconds=4)}
 
 
 @pytest.fixture(scope="module")
 def grades():
-    return {d.name: grade_notebook(d / "01_morning_review.ipynb", ROOT, learner=d.name, limits=LIMITS) for d in sorted(CLASS.iterdir())}
+    return {
+        d.name: grade_notebook(d / "01_morning_review.ipynb", ROOT, learner=d.name, limits=CHEAT_LIMITS.get(d.name, LIMITS))
+        for d in sorted(CLASS.iterdir())
+    }
 
 
 def test_the_perfect_submission_earns_full_marks(grades):

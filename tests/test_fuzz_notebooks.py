@@ -302,13 +302,39 @@ def _class_of_mutants(toy, folder: Path, *, seed: int = 7, grade_ids=None) -> di
     return notebooks
 
 
-def test_mlday_grade_on_a_folder_of_mutants_has_a_result_or_a_line_for_each(toy, tmp_path):
-    notebooks = _class_of_mutants(toy, tmp_path / "class")
-    done = _mlday_grade(toy, tmp_path / "class", tmp_path / "out")
+def _unhashable_grade_id(toy) -> bytes:
+    doc = _docs(toy)["source"]
+    doc["cells"][2]["metadata"]["nbgrader"]["grade_id"] = ["double"]
+    return _dump(doc)
+
+
+def _rich_markup_in_a_grade_id() -> nbformat.NotebookNode:
+    nb = toy_notebook()
+    for cell in nb.cells[2:4]:
+        cell.metadata["nbgrader"] = {"grade_id": "[/oops]", "locked": False, "solution": False, "grade": False}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded_class(toy, tmp_path_factory):
+    """(mutants, out, the run): one ``mlday grade`` of a class of every mutant, and of
+    the learners the tests below name. Each run starts its grading processes and warm
+    workers, so the tests share one."""
+    folder = tmp_path_factory.mktemp("cli")
+    notebooks = _class_of_mutants(toy, folder / "class")
+    for learner, data in (("mallory", _unhashable_grade_id(toy)), ("zoe", toy.source.read_bytes()),
+                          ("markup", nbformat.writes(_rich_markup_in_a_grade_id()).encode())):
+        (folder / "class" / learner).mkdir()
+        (folder / "class" / learner / f"{TOY}.ipynb").write_bytes(data)
+    return notebooks, folder / "out", _mlday_grade(toy, folder / "class", folder / "out")
+
+
+def test_mlday_grade_on_a_folder_of_mutants_has_a_result_or_a_line_for_each(graded_class):
+    notebooks, out, done = graded_class
     assert done.returncode in (0, 3), done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     for learner, path in notebooks.items():
-        has_result = (tmp_path / "out" / learner / TOY / "results.json").is_file()
+        has_result = (out / learner / TOY / "results.json").is_file()
         has_line = f"  {learner}: {path}: cannot be graded: " in done.stdout
         assert has_result != has_line, (learner, done.stdout)
 
@@ -322,26 +348,15 @@ def test_unhashable_grade_id_of_a_solution_cell_gets_a_clear_result(toy, tmp_pat
     assert result.exercise == TOY and "solution cell(s) missing from the notebook: double" in result.problems
 
 
-def test_mlday_grade_goes_on_after_an_unhashable_grade_id(toy, tmp_path):
-    doc = _docs(toy)["source"]
-    doc["cells"][2]["metadata"]["nbgrader"]["grade_id"] = ["double"]
-    for learner, data in (("mallory", _dump(doc)), ("zoe", toy.source.read_bytes())):
-        (tmp_path / "class" / learner).mkdir(parents=True)
-        (tmp_path / "class" / learner / f"{TOY}.ipynb").write_bytes(data)
-    done = _mlday_grade(toy, tmp_path / "class", tmp_path / "out")
+def test_mlday_grade_goes_on_after_an_unhashable_grade_id(graded_class):
+    _, out, done = graded_class  # mallory's solution cell has the grade_id ["double"]
     assert done.returncode in (0, 3), done.stdout + done.stderr
-    assert read_result(tmp_path / "out" / "zoe" / TOY / "results.json").score == TOTAL_POINTS
+    assert read_result(out / "zoe" / TOY / "results.json").score == TOTAL_POINTS
 
 
-def test_mlday_grade_survives_rich_markup_in_a_grade_id(toy, tmp_path):
-    nb = toy_notebook()
-    for cell in nb.cells[2:4]:
-        cell.metadata["nbgrader"] = {"grade_id": "[/oops]", "locked": False, "solution": False, "grade": False}
-    path = tmp_path / "class" / "mallory" / f"{TOY}.ipynb"
-    path.parent.mkdir(parents=True)
-    nbformat.write(nb, path)
-    done = _mlday_grade(toy, tmp_path / "class", tmp_path / "out")
-    assert (tmp_path / "out" / "mallory" / TOY / "results.json").is_file()
+def test_mlday_grade_survives_rich_markup_in_a_grade_id(graded_class):
+    _, out, done = graded_class  # markup's cells have the grade_id "[/oops]"
+    assert (out / "markup" / TOY / "results.json").is_file()
     assert done.returncode in (0, 3), done.stdout + done.stderr
     assert "the cell id '[/oops]' appears 2 times" in " ".join(done.stdout.split())  # shown, not interpreted
 

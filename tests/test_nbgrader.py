@@ -229,6 +229,15 @@ def _course(path: Path, exercises) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def course(jupyter_env, tmp_path_factory) -> Path:
+    """The course, with every assignment generated in one nbgrader run; the tests that
+    use it read its release/ or add their own students' submissions."""
+    course = _course(tmp_path_factory.mktemp("nbgrader") / "course", EXERCISES)
+    _nbgrader(course, jupyter_env, "generate_assignment", "*")
+    return course
+
+
 def _start_nbgrader(course: Path, env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
@@ -278,9 +287,7 @@ def _differences(name: str, mlday, nbg) -> list[str]:
 
 
 @needs_nbgrader
-def test_generate_assignment_makes_what_mlday_release_makes(tmp_path, jupyter_env):
-    course = _course(tmp_path / "course", EXERCISES)
-    _nbgrader(course, jupyter_env, "generate_assignment", "*")
+def test_generate_assignment_makes_what_mlday_release_makes(course):
     diffs = []
     for exercise in EXERCISES:
         released = course / "release" / exercise.name / exercise.source.name
@@ -313,10 +320,10 @@ def _rebinds_check(exercise) -> nbformat.NotebookNode:
 
 
 @needs_nbgrader
-def test_autograde_gives_the_points_mlday_grade_gives(tmp_path, jupyter_env):
+def test_autograde_gives_the_points_mlday_grade_gives(course, jupyter_env, tmp_path):
     # One nbgrader run for every submission: it is the slow part (a kernel per notebook).
+    # The assignment is the course's, generated with the others.
     exercise = get_exercise(ROOT, "01")
-    course = _course(tmp_path / "course", [exercise])
     submissions = {
         "solution": exercise.source,
         # Partly right: some questions right, one partly right, one not attempted.
@@ -328,7 +335,6 @@ def test_autograde_gives_the_points_mlday_grade_gives(tmp_path, jupyter_env):
         folder = course / "submitted" / student / exercise.name
         folder.mkdir(parents=True)
         shutil.copy(path, folder / exercise.source.name)
-    _nbgrader(course, jupyter_env, "generate_assignment", exercise.name)
     autograde = _start_nbgrader(
         course, jupyter_env, "autograde", exercise.name, f"--Execute.kernel_name={KERNEL}", "--Execute.timeout=600"
     )
