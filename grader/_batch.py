@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,13 +74,15 @@ def grade_all(tasks: list[Task], root: Path, *, jobs: int, limits: Limits, isola
 
 def in_parallel(fn, items: list, root: Path, *, jobs: int, args=()):
     """Yield (item, fn(item, *args)) as each finishes: here for one job, else in at most
-    ``jobs`` trusted processes of their own (started by a forkserver, with ``root`` and
-    this process's shared memo folder)."""
+    ``jobs`` trusted processes of their own (spawned, with ``root`` and this process's
+    shared memo folder; each dies with this process)."""
     if jobs <= 1 or len(items) <= 1:
         for item in items:
             yield item, fn(item, *args)
         return
-    context = multiprocessing.get_context("forkserver")
+    # Spawned, not forked: this process runs threads (the progress bar, warm workers'
+    # readers); and not from a forkserver, which would outlive a SIGKILL of this process.
+    context = multiprocessing.get_context("spawn")
     memo = _shared_memo.current()
     initargs = (str(root), str(memo) if memo else None)
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child, initargs=initargs) as pool:
@@ -89,9 +92,24 @@ def in_parallel(fn, items: list, root: Path, *, jobs: int, args=()):
 
 
 def _init_child(root: str, memo: str | None = None) -> None:
+    _die_with_parent()
     os.environ.setdefault("MLDAY_ROOT", root)
     os.environ.setdefault("MPLBACKEND", "Agg")
     _shared_memo.use(memo)
+
+
+def _die_with_parent() -> None:
+    # Without this, a run killed with SIGKILL leaves its grading processes (and their
+    # warm workers) waiting on the task queue for ever: each holds the queue's write end.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: such a run leaves them behind
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def default_jobs() -> int:
