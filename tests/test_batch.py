@@ -165,3 +165,15 @@ def test_plan_retries_ungradable_and_unreadable_results(toy_workbook, klass, tmp
     todo, done = plan(submissions, toy_workbook.root, tmp_path, [TOY])
     assert [t.learner for t in done] == [learners[0]]
     assert {learners[1], learners[2]} <= {t.learner for t in todo} and len(todo) == len(learners) - 1
+
+
+def test_a_class_is_planned_exercise_by_exercise(tmp_path):
+    from grader._batch import plan
+    from grader._exercises import find_exercises
+
+    root = Path(__file__).resolve().parents[1]
+    first, second = find_exercises(root)[:2]
+    submissions = [(learner, ex.released) for learner in ("ann", "bob") for ex in (first, second)]
+    todo, done = plan(submissions, root, tmp_path, [first.name, second.name])
+    assert not done
+    assert [(t.learner, t.exercise) for t in todo] == [("ann", first.name), ("bob", first.name), ("ann", second.name), ("bob", second.name)]
