@@ -256,19 +256,21 @@ def test_time_folds_on_shuffled_public_data(learner, public):
 # --- tune ---------------------------------------------------------------------------
 
 GRID = {"model__C": [0.01, 1.0, 100.0]}
-TUNE_CALL = "tune(X_train, y_train, {'model__C': [0.01, 1.0, 100.0]}, cv=3)"
+# Two folds are enough to tell time-ordered folds from K-fold ones, and each fold is a fit.
+TUNE_CV = 2
+TUNE_CALL = f"tune(X_train, y_train, {{'model__C': [0.01, 1.0, 100.0]}}, cv={TUNE_CV})"
 
 
 @pytest.fixture(scope="module")
 def tuned(learner, public):
     """The learner's answer to TUNE_CALL on the public training rows, computed once for the three tests."""
     train, _ = public
-    return learner.tune(train[FEATURES], train["is_fraud"], GRID, 3)
+    return learner.tune(train[FEATURES], train["is_fraud"], GRID, TUNE_CV)
 
 
 def public_tune(tuned, public):
     train, _ = public
-    est, res = check_search(tuned, TUNE_CALL, HINTS["tune"][0], cv=3, n_rows=3)
+    est, res = check_search(tuned, TUNE_CALL, HINTS["tune"][0], cv=TUNE_CV, n_rows=3)
     return train[FEATURES], train["is_fraud"], est, res
 
 
@@ -288,7 +290,7 @@ def test_tune_split_scores_are_time_ordered_average_precision(tuned, public):
     hint = HINTS["tune"][1]
     for c in GRID["model__C"]:
         row = res[np.isclose(res["param_model__C"], c, rtol=1e-9)].iloc[0]
-        for k, (fit_rows, val_rows) in enumerate(TimeSeriesSplit(n_splits=3).split(X)):
+        for k, (fit_rows, val_rows) in enumerate(TimeSeriesSplit(n_splits=TUNE_CV).split(X)):
             model = clone(est).set_params(model__C=c).fit(X.iloc[fit_rows], y.iloc[fit_rows])
             expected = average_precision_score(y.iloc[val_rows], model.predict_proba(X.iloc[val_rows])[:, 1])
             assert_close(row[f"split{k}_test_score"], expected,
@@ -337,15 +339,17 @@ def test_on_boundary_hand_built(learner):
 
 # --- random_search ----------------------------------------------------------------------
 
-SEARCH_CALL = "random_search(X_train, y_train, C_range=(0.001, 100.0), n_iter=5, random_state={seed}, cv=3)"
+SEARCH_CALL = "random_search(X_train, y_train, C_range=(0.001, 100.0), n_iter={n_iter}, random_state={seed}, cv=2)"
 
 
-def public_search(learner, public, seed):
+def public_search(learner, public, seed, n_iter=5):
+    """The learner's search on the public training rows: n_iter x 2 fits and a refit. Two folds, not the
+    default four, so that a ``cv`` left unused shows."""
     train, _ = public
     X, y = train[FEATURES], train["is_fraud"]
-    what = SEARCH_CALL.format(seed=seed)
-    result = learner.random_search(X, y, C_range=(0.001, 100.0), n_iter=5, random_state=seed, cv=3)
-    return what, check_search(result, what, HINTS["random_search"][2], cv=3, n_rows=5)
+    what = SEARCH_CALL.format(seed=seed, n_iter=n_iter)
+    result = learner.random_search(X, y, C_range=(0.001, 100.0), n_iter=n_iter, random_state=seed, cv=2)
+    return what, check_search(result, what, HINTS["random_search"][2], cv=2, n_rows=n_iter)
 
 
 @pytest.mark.question("random_search", points=1)
@@ -361,9 +365,10 @@ def test_random_search_draws_n_iter_values_in_range(learner, public):
 def test_random_search_same_random_state_same_draws(learner, public):
     """The same random_state draws the same C values; another one draws others."""
     hint = HINTS["random_search"][1]
-    what, (_, first) = public_search(learner, public, 0)
-    _, (_, again) = public_search(learner, public, 0)
-    _, (_, other) = public_search(learner, public, 1)
+    # Two draws show whether the seed chooses them as well as five would, for fewer fits.
+    what, (_, first) = public_search(learner, public, 0, n_iter=2)
+    _, (_, again) = public_search(learner, public, 0, n_iter=2)
+    _, (_, other) = public_search(learner, public, 1, n_iter=2)
     a, b, c = (sorted(r["param_model__C"].tolist()) for r in (first, again, other))
     if not np.allclose(a, b, rtol=1e-12):
         fail(f"{what} drew different values on two calls with the same random_state: {np.round(a, 6).tolist()} "
@@ -397,11 +402,12 @@ def test_final_evaluation_choice_ignores_the_test_labels(learner, public):
     """Flipping every test label changes the test score, never the choice."""
     train, test = public
     args = (train[FEATURES], train["is_fraud"], test[FEATURES])
-    what = "final_evaluation(X_train, y_train, X_test, y_test, {'model__C': [0.001, 0.1, 10.0]}, cv=3)"
+    what = "final_evaluation(X_train, y_train, X_test, y_test, {'model__C': [0.001, 0.1, 10.0]}, cv=2)"
     hint = "choose C by cross-validation on the training period (your tune); score the test set only at the end"
-    result = learner.final_evaluation(*args, test["is_fraud"], FINAL_GRID, 3)
+    # Whether the test labels sway the choice does not depend on the number of folds: two keep it cheap.
+    result = learner.final_evaluation(*args, test["is_fraud"], FINAL_GRID, 2)
     chosen = check_final(result, what, hint)
-    flipped = learner.final_evaluation(*args, 1 - test["is_fraud"], FINAL_GRID, 3)
+    flipped = learner.final_evaluation(*args, 1 - test["is_fraud"], FINAL_GRID, 2)
     chosen_flipped = check_final(flipped, what.replace("y_test", "1 - y_test"), hint)
     if not math.isclose(chosen, chosen_flipped, rel_tol=1e-9):
         fail(f"{what}: best_params['model__C'] changed from {chosen:g} to {chosen_flipped:g} when only the test "
@@ -412,7 +418,10 @@ def test_final_evaluation_choice_ignores_the_test_labels(learner, public):
 
 # --- bootstrap_ci ------------------------------------------------------------------------------
 
-BOOT_CALL = "bootstrap_ci(model, X_test, y_test, 'average_precision', n_boot=200, seed={seed})"
+BOOT_CALL = "bootstrap_ci(model, X_test, y_test, 'average_precision', n_boot={n_boot}, seed={seed})"
+# Each resample is one call of average_precision_score. A hundred show a zero-width interval and one that
+# misses the point estimate as surely as more would; determinism needs even fewer.
+BRACKET_BOOT, SEED_BOOT = 100, 50
 
 
 def check_interval(got, what, hint):
@@ -437,8 +446,9 @@ def test_bootstrap_ci_brackets_the_point_estimate(learner, public, public_model)
     """A 95% interval of positive width around the test AP."""
     _, test = public
     X, y = test[FEATURES], test["is_fraud"]
-    what = BOOT_CALL.format(seed=0)
-    low, high = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", 200, 0), what, HINTS["bootstrap_ci"][2])
+    what = BOOT_CALL.format(n_boot=BRACKET_BOOT, seed=0)
+    low, high = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", BRACKET_BOOT, 0), what,
+                               HINTS["bootstrap_ci"][2])
     point = average_precision_score(y, public_model.predict_proba(X)[:, 1])
     if not low < high:
         fail(f"{what} returned ({low:.6g}, {high:.6g}), an interval of zero width: resample the rows with replacement",
@@ -454,10 +464,12 @@ def test_bootstrap_ci_same_seed_same_interval(learner, public, public_model):
     _, test = public
     X, y = test[FEATURES], test["is_fraud"]
     hint = "draw every resample from one np.random.default_rng(seed), created once per call"
-    first = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", 200, 0), BOOT_CALL.format(seed=0), hint)
-    again = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", 200, 0), BOOT_CALL.format(seed=0), hint)
-    other = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", 200, 1), BOOT_CALL.format(seed=1), hint)
+    call = BOOT_CALL.format(n_boot=SEED_BOOT, seed=0)
+    first = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", SEED_BOOT, 0), call, hint)
+    again = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", SEED_BOOT, 0), call, hint)
+    other = check_interval(learner.bootstrap_ci(public_model, X, y, "average_precision", SEED_BOOT, 1),
+                           BOOT_CALL.format(n_boot=SEED_BOOT, seed=1), hint)
     if first != again:
-        fail(f"{BOOT_CALL.format(seed=0)} returned {first} and then {again}: the same seed must give the same interval", hint)
+        fail(f"{call} returned {first} and then {again}: the same seed must give the same interval", hint)
     if first == other:
-        fail(f"{BOOT_CALL.format(seed=0)} and seed=1 both returned {first}: the seed must choose the resamples", hint)
+        fail(f"{call} and seed=1 both returned {first}: the seed must choose the resamples", hint)

@@ -7,6 +7,7 @@ period), compared with the reference solution, so answers fitted to the public d
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 
 import numpy as np
@@ -159,9 +160,12 @@ def test_metrics_by_slice_hidden_data(learner, reference, hidden_log):
 @pytest.mark.question("metrics_by_slice", points=1)
 def test_metrics_by_slice_ties_hidden(learner, reference, hidden_log):
     """Many slices with equal or NaN recall, rows shuffled: the order is the contract's."""
-    shuffled = hidden_log.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    # Every fourth terminal still gives well over a hundred slices, dozens of them tied on a recall of 0 or
+    # 1: plenty for an unstable or a wrong tie-break to show, at a quarter of the cost of all of them.
+    some = hidden_log[hidden_log["terminal_id"] % 4 == 0]
+    shuffled = some.sample(frac=1.0, random_state=11).reset_index(drop=True)
     for by, min_labelled in (("terminal_id", 45),):
-        what = f"metrics_by_slice(shuffled hidden log, {by!r}, min_labelled={min_labelled})"
+        what = f"metrics_by_slice(shuffled hidden log of every fourth terminal, {by!r}, min_labelled={min_labelled})"
         got = learner.metrics_by_slice(shuffled, by, min_labelled=min_labelled)
         expected = reference.metrics_by_slice(shuffled, by, min_labelled=min_labelled)
         recall = expected["recall"]
@@ -232,14 +236,15 @@ def test_regressions_tolerance(learner):
 def test_regressions_hidden_data(learner, reference, hidden_log):
     """Hidden days compared with a fully labelled baseline day."""
     days = _days(hidden_log)
-    known = [d for d in days["full"][:12] if not any(math.isnan(reference.daily_metrics(hidden_log, d)[k]) for k in public.METRICS)]
+    # Each day's reference metrics are needed several times: compute them once.
+    daily = functools.cache(lambda day: reference.daily_metrics(hidden_log, day))
+    known = [d for d in days["full"][:12] if not any(math.isnan(daily(d)[k]) for k in public.METRICS)]
     if not known:
         raise Ungradable("the hidden log has no fully labelled day with all three metrics defined")
     pairs = [(day, base) for base in (known[len(known) // 2], days["full"][7])
              for day in (days["full"][-1], days["partial"][0], days["partial"][-1], days["none"][-1])]
     for day, base in pairs:
-        baseline = reference.daily_metrics(hidden_log, base)
-        today = reference.daily_metrics(hidden_log, day)
+        baseline, today = daily(base), daily(day)
         for tolerance in (0.1, 0.3):
             got = learner.regressions(today, baseline, tolerance=tolerance)
             expected = reference.regressions(today, baseline, tolerance=tolerance)

@@ -66,6 +66,13 @@ def _reference_window(tx):
     return _window(tx, start, start + 28 * DAY)
 
 
+def _around_drift(tx, days=14):
+    """(before, after): the ``days`` days on either side of the hidden drift. Two weeks hold thousands of payments
+    of every category and pair, as the whole period does, at half the size of the samples that cross to the learner."""
+    drift = _drift_day(tx)
+    return _window(tx, drift - days * DAY, drift), _window(tx, drift, drift + days * DAY)
+
+
 def _weeks(tx):
     """(name, rows) of the weeks after the reference window, before and after the drift."""
     start = tx["timestamp"].min().normalize()
@@ -133,8 +140,7 @@ def test_psi_hidden_beyond_the_reference(learner, reference, hidden_tx):
 @pytest.mark.question("psi_categorical", points=1)
 def test_psi_categorical_hidden(learner, reference, hidden_tx):
     """Channel, merchant category, the channel of electronics and their pairs, before and after the hidden drift."""
-    drift = _drift_day(hidden_tx)
-    before, after = hidden_tx[hidden_tx["timestamp"] < drift], hidden_tx[hidden_tx["timestamp"] >= drift]
+    before, after = _around_drift(hidden_tx)
     pair = lambda rows: (rows["merchant_category"] + "/" + rows["channel"]).to_numpy()  # noqa: E731
     elec = lambda rows: rows.loc[rows["merchant_category"] == "electronics", "channel"].to_numpy()  # noqa: E731
     cases = [
@@ -145,7 +151,7 @@ def test_psi_categorical_hidden(learner, reference, hidden_tx):
     ]
     for name, ref, cur in cases:
         for eps in (1e-4, 1e-6):
-            what = f"psi_categorical(hidden {name} before the drift, after it, eps={eps})"
+            what = f"psi_categorical(hidden {name} of the two weeks before the drift, of the two after it, eps={eps})"
             expected = reference.psi_categorical(ref, cur, eps=eps)
             assert_close(learner.psi_categorical(ref, cur, eps=eps), expected, what, rtol=1e-9, atol=1e-12,
                          hint=public.CATEGORICAL_HINT)
@@ -154,20 +160,19 @@ def test_psi_categorical_hidden(learner, reference, hidden_tx):
 @pytest.mark.question("psi_categorical", points=1)
 def test_psi_categorical_hidden_new_and_gone(learner, reference, hidden_tx):
     """Categories that appear or disappear between the samples."""
-    drift = _drift_day(hidden_tx)
-    ref = hidden_tx.loc[hidden_tx["timestamp"] < drift, "channel"].to_numpy()
-    cur = hidden_tx.loc[hidden_tx["timestamp"] >= drift, "channel"].to_numpy()
+    before, after = _around_drift(hidden_tx)
+    ref = before["channel"].to_numpy()
+    cur = after["channel"].to_numpy()
     renamed = np.where(cur == "atm", "contactless", cur)  # atm gone, contactless new
-    cats = hidden_tx.loc[hidden_tx["timestamp"] >= drift, "merchant_category"].to_numpy()
+    cats = after["merchant_category"].to_numpy()
     cases = [
         ("channel, atm renamed contactless in the current sample", ref, renamed),
         ("channel, no atm in the current sample", ref, cur[cur != "atm"]),
         ("channel, atm only in the current sample", ref[ref != "atm"], cur),
-        ("merchant category, travel gone", hidden_tx.loc[hidden_tx["timestamp"] < drift, "merchant_category"].to_numpy(),
-         cats[cats != "travel"]),
+        ("merchant category, travel gone", before["merchant_category"].to_numpy(), cats[cats != "travel"]),
     ]
     for name, r, c in cases:
-        what = f"psi_categorical(hidden {name})"
+        what = f"psi_categorical(hidden {name}, two weeks either side of the drift)"
         expected = reference.psi_categorical(r, c)
         assert_close(learner.psi_categorical(r, c), expected, what, rtol=1e-9, atol=1e-12,
                      hint="Use every category seen in either sample; a missing one has proportion 0, clipped to eps.")
@@ -346,8 +351,17 @@ def _labelled_ap(rows):
     return float(average_precision_score(y, labelled["score"].to_numpy())), len(labelled)
 
 
-def _week_inputs(reference, hidden_tx, hidden_log):
-    """(name, report, performance) for each hidden week and the last days: drift on whole weeks, AP from the log."""
+@pytest.fixture(scope="module")
+def week_cache():
+    """Where _week_inputs keeps its answer: the three should_retrain tests read the same weeks, and never change them."""
+    return {}
+
+
+def _week_inputs(reference, hidden_tx, hidden_log, cache):
+    """(name, report, performance) for each hidden week and the last days: drift on whole weeks, AP from the log.
+    Computed by the first should_retrain test and kept in ``cache`` for the other two."""
+    if "weeks" in cache:
+        return cache["weeks"]
     start = hidden_tx["timestamp"].min().normalize()
     base_rows = _reference_window(hidden_tx)
     baseline, _ = _labelled_ap(_window(hidden_log, start, start + 28 * DAY))
@@ -358,6 +372,7 @@ def _week_inputs(reference, hidden_tx, hidden_log):
         ap, n = _labelled_ap(_window(hidden_log, start + d * DAY, end))
         out.append((f"days {d}-{d + 6}", report, {"average_precision": ap, "baseline_average_precision": baseline,
                                                   "n_labelled": n}))
+    cache["weeks"] = out
     return out
 
 
@@ -374,16 +389,16 @@ def _check_decisions(learner, reference, cases):
 
 
 @pytest.mark.question("should_retrain", points=1)
-def test_should_retrain_hidden_weeks(learner, reference, hidden_tx, hidden_log):
+def test_should_retrain_hidden_weeks(learner, reference, hidden_tx, hidden_log, week_cache):
     """The hidden weeks' drift reports and measured AP, under four policies."""
-    weeks = _week_inputs(reference, hidden_tx, hidden_log)
+    weeks = _week_inputs(reference, hidden_tx, hidden_log, week_cache)
     _check_decisions(learner, reference, [(n, r, p, pol) for n, r, p in weeks for pol in POLICIES])
 
 
 @pytest.mark.question("should_retrain", points=1)
-def test_should_retrain_hidden_unmeasured(learner, reference, hidden_tx, hidden_log):
+def test_should_retrain_hidden_unmeasured(learner, reference, hidden_tx, hidden_log, week_cache):
     """Hidden weeks whose AP cannot be trusted: too few labels, or no fraud among them (AP NaN)."""
-    weeks = _week_inputs(reference, hidden_tx, hidden_log)
+    weeks = _week_inputs(reference, hidden_tx, hidden_log, week_cache)
     cases = []
     for name, report, perf in weeks:
         for policy in POLICIES:
@@ -394,9 +409,9 @@ def test_should_retrain_hidden_unmeasured(learner, reference, hidden_tx, hidden_
 
 
 @pytest.mark.question("should_retrain", points=1)
-def test_should_retrain_hidden_boundaries(learner, reference, hidden_tx, hidden_log):
+def test_should_retrain_hidden_boundaries(learner, reference, hidden_tx, hidden_log, week_cache):
     """At the bars: AP exactly at baseline * (1 - drop), labels exactly at the minimum, drift share exactly at the policy's."""
-    weeks = _week_inputs(reference, hidden_tx, hidden_log)
+    weeks = _week_inputs(reference, hidden_tx, hidden_log, week_cache)
     cases = []
     for name, report, perf in weeks:
         share = float(report["drift"].astype(bool).mean())
@@ -437,10 +452,18 @@ def test_retrain_hidden_quality(learner, reference, hidden_tx):
              "window's labelled rows; check that amount reaches the model.")
 
 
+def _recent(tx, cutoff, days):
+    """The hidden rows from ``days`` days before the cutoff on: the training window, a week or more before it, and
+    every row after the cutoff. Older rows add nothing to what the invariance tests check, and every call of
+    retrain ships the whole frame to the learner's side."""
+    return tx[tx["timestamp"] >= cutoff - days * DAY].reset_index(drop=True)
+
+
 def _invariance(learner, df, changed, cutoff, window, rows, what_changed, hint):
-    what = f"retrain(hidden transactions, '{pd.Timestamp(cutoff).date()}', {window})"
+    name = f"hidden transactions from {df['timestamp'].min().date()}"
+    what = f"retrain({name}, '{pd.Timestamp(cutoff).date()}', {window})"
     clean = _scores(learner, df, cutoff, window, rows, what)
-    other = _scores(learner, changed, cutoff, window, rows, f"retrain(hidden transactions with {what_changed}, ...)")
+    other = _scores(learner, changed, cutoff, window, rows, f"retrain({name} with {what_changed}, ...)")
     diff = public.max_difference(clean, other)
     if diff > 1e-6:
         fail(f"{what}: {what_changed} changed the scores by up to {diff:.3g}; expected no change, since none of those "
@@ -452,7 +475,8 @@ def test_retrain_hidden_flipped_labels(learner, hidden_tx):
     """Flipping every label outside the training rows leaves the model unchanged (hidden data)."""
     cutoff = _cutoff(hidden_tx, 10)
     rows = hidden_tx[hidden_tx["timestamp"] >= cutoff - 20 * DAY]
-    _invariance(learner, hidden_tx, public.poisoned(hidden_tx, cutoff, 14), cutoff, 14, rows,
+    df = _recent(hidden_tx, cutoff, 21)
+    _invariance(learner, df, public.poisoned(df, cutoff, 14), cutoff, 14, rows,
                 "is_fraud flipped on every row outside the training rows",
                 "Keep only cutoff - window_days <= timestamp < cutoff and label_available_at <= cutoff; a label that "
                 "arrived after the cutoff, and every row after it, did not exist when you retrained.")
@@ -463,10 +487,11 @@ def test_retrain_hidden_unarrived_rows(learner, hidden_tx):
     """Removing the rows whose label had not arrived leaves the model unchanged: they are not genuine payments."""
     cutoff = _cutoff(hidden_tx, 10)
     rows = hidden_tx[hidden_tx["timestamp"] >= cutoff - 20 * DAY]
-    unarrived = hidden_tx["label_available_at"] > cutoff
-    if not (unarrived & (hidden_tx["timestamp"] < cutoff)).sum():
+    df = _recent(hidden_tx, cutoff, 21)
+    unarrived = df["label_available_at"] > cutoff
+    if not (unarrived & (df["timestamp"] < cutoff)).sum():
         raise Ungradable("no hidden row before the cutoff lacks its label")
-    _invariance(learner, hidden_tx, hidden_tx[~unarrived].reset_index(drop=True), cutoff, 14, rows,
+    _invariance(learner, df, df[~unarrived].reset_index(drop=True), cutoff, 14, rows,
                 "the rows whose label had not arrived by the cutoff removed",
                 "A payment whose label had not arrived is not a genuine payment: leave it out of training, do not "
                 "count it as 0.")
@@ -477,7 +502,8 @@ def test_retrain_hidden_window_days(learner, hidden_tx):
     """Windows of 7 and 21 days: labels before the window do not matter."""
     cutoff = _cutoff(hidden_tx, 12)
     rows = hidden_tx[hidden_tx["timestamp"] >= cutoff - 25 * DAY]
+    df = _recent(hidden_tx, cutoff, 28)
     for window in (7, 21):
-        _invariance(learner, hidden_tx, public.poisoned(hidden_tx, cutoff, window), cutoff, window, rows,
+        _invariance(learner, df, public.poisoned(df, cutoff, window), cutoff, window, rows,
                     f"is_fraud flipped outside the {window}-day window's training rows",
                     "Use window_days: the training rows start at cutoff - window_days days.")
