@@ -48,7 +48,8 @@ WARM_MODULES = (
 
 def exercise_modules(source: Path) -> tuple[str, ...]:
     """The modules a worker for the exercise of ``source`` (its source notebook) should
-    import ahead: :data:`BASE_MODULES` and every absolute import of its code cells."""
+    import ahead: :data:`BASE_MODULES`, every absolute import of its code cells, and
+    skops.io when it uses scikit-learn."""
     try:
         stamp = source.stat().st_mtime_ns
     except OSError:
@@ -78,6 +79,9 @@ def _imports_of(source: Path, stamp: int) -> tuple[str, ...]:
                 found += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.append(node.module)
+    if any(name.split(".")[0] == "sklearn" for name in found):
+        # The wire sends a fitted estimator back with skops (0.6 s to import).
+        found.append("skops.io")
     return tuple(dict.fromkeys(found))
 
 

@@ -110,7 +110,9 @@ def test_an_exercise_warms_what_its_source_notebook_imports(tmp_path):
     nbformat.write(A.notebook(cells, "99_x", "x"), source)
     modules = exercise_modules(source)
     assert modules[: len(BASE_MODULES)] == BASE_MODULES
-    assert set(modules) == {*BASE_MODULES, "json", "sklearn.ensemble", "scipy", "sklearn.tree"}
+    assert set(modules) == {*BASE_MODULES, "json", "sklearn.ensemble", "scipy", "sklearn.tree", "skops.io"}
+    nbformat.write(A.notebook([A.code("import json")], "99_x", "x"), source)
+    assert set(exercise_modules(source)) == {*BASE_MODULES, "json"}  # no scikit-learn, no skops
 
 
 def test_the_spare_imports_the_modules_of_the_exercise_just_taken():
