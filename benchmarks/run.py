@@ -40,7 +40,7 @@ DEFAULT_VENV = ROOT / "benchmarks" / ".peer-venv"
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=12, metavar="N", help="learners in the class (default 12)")
+    parser.add_argument("--learners", type=int, default=6, metavar="N", help="learners in the class (default 6)")
     parser.add_argument("--exercises", nargs="+", metavar="NN", help="exercises, by number or name (default: all)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default benchmarks/out)")
     parser.add_argument("--no-peer", action="store_true", help="do not run nbgrader")
