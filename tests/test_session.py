@@ -350,3 +350,13 @@ def test_time_cell_magic_still_runs_its_body():
     code = strip_magics("%%time\ndef double(x):\n    return 2 * x")
     assert len(code.splitlines()) == 3
     assert _runs(code)["double"](2) == 4
+
+
+def test_unseeded_draws_are_the_same_in_every_grading_and_differ_between_calls():
+    draws = "import random\nimport numpy as np\ndef draw():\n    return [random.random(), float(np.random.rand())]\nFIRST = draw()"
+    with session(draws, limits=Limits(cell_seconds=20, call_seconds=20)) as one:
+        first, again = value(one, "FIRST"), one.call("draw", (), {})
+    with session(draws, limits=Limits(cell_seconds=20, call_seconds=20)) as other:
+        assert value(other, "FIRST") == first  # another grading, the same draws
+        assert other.call("draw", (), {}) == again
+    assert again != first  # the generators still move on between calls

@@ -49,6 +49,22 @@ def _warm_up(argv: list[str]) -> None:
                 pass
 
 
+def _seed_global_generators() -> None:
+    # The same submission must get the same results.json: code that draws from the
+    # global generators without a seed (random_state=None in scikit-learn) then draws
+    # the same values in every grading, and still different values on each call.
+    import random
+
+    random.seed(0)
+    np = sys.modules.get("numpy")
+    if np is None:
+        try:
+            import numpy as np
+        except ImportError:
+            return
+    np.random.seed(0)
+
+
 def main() -> int:
     proto_in, proto_out = _claim_protocol_fds()
     _warm_up(sys.argv[1:])
@@ -64,6 +80,7 @@ def main() -> int:
     for module in init.get("preload", []):
         __import__(module)
     _apply_limits(init.get("limits", {}))
+    _seed_global_generators()
     namespace = new_main_module().__dict__
     handles = HandleTable()
     write_message(proto_out, {"ok": True, "pid": os.getpid()})
