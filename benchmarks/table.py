@@ -71,33 +71,29 @@ def _measures(data: dict) -> list[str]:
     return lines
 
 
+def _section(title: str, columns: list[str], align: list[str], rows) -> list[str]:
+    """A ``## title`` heading and a Markdown table of ``rows`` under ``columns``."""
+    lines = [f"## {title}", "", "| " + " | ".join(columns) + " |", "|" + "|".join(align) + "|"]
+    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+
+
 def _targets(data: dict) -> list[str]:
-    lines = ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
-    lines += [f"| {t['target']} | {t['measured']} | {_met(t['met'])} |" for t in data["targets"]]
-    return lines
+    rows = [(t["target"], t["measured"], _met(t["met"])) for t in data["targets"]]
+    return _section("Targets", ["target", "measured", "met"], ["---"] * 3, rows)
 
 
 def _exercises(data: dict) -> list[str]:
-    lines = [
-        "## Per exercise (seconds per notebook)",
-        "",
-        "| exercise | notebooks | plain python | mlday -j 1 (grading, from results.json) | nbgrader (autograde run ÷ notebooks) |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for name, row in data["per_exercise"].items():
-        lines.append(f"| {name} | {row['notebooks']} | {_num(row['plain'])} | {_num(row['mlday'])} | {_num(row.get('nbgrader'))} |")
-    return lines
+    columns = ["exercise", "notebooks", "plain python", "mlday -j 1 (grading, from results.json)", "nbgrader (autograde run ÷ notebooks)"]
+    rows = [(name, row["notebooks"], _num(row["plain"]), _num(row["mlday"]), _num(row.get("nbgrader")))
+            for name, row in data["per_exercise"].items()]
+    return _section("Per exercise (seconds per notebook)", columns, ["---"] + ["---:"] * 4, rows)
 
 
 def _scores(data: dict) -> list[str]:
-    lines = [
-        "## Scores by kind (mean share of the points)",
-        "",
-        "| kind | notebooks | mlday -j 1 | mlday -j 2 | nbgrader |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for kind, row in data["scores"].items():
-        lines.append(f"| {kind} | {row['notebooks']} | {_num(row['mlday_j1'], 1, '%')} | {_num(row['mlday_j2'], 1, '%')} | {_num(row.get('nbgrader'), 1, '%')} |")
+    rows = [(kind, row["notebooks"], _num(row["mlday_j1"], 1, "%"), _num(row["mlday_j2"], 1, "%"), _num(row.get("nbgrader"), 1, "%"))
+            for kind, row in data["scores"].items()]
+    lines = _section("Scores by kind (mean share of the points)", ["kind", "notebooks", "mlday -j 1", "mlday -j 2", "nbgrader"],
+                     ["---"] + ["---:"] * 4, rows)
     notes = data.get("notes") or []
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
