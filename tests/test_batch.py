@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader._release import release_notebook
+from grader._store import comparable_results
 from conftest import TOY, toy_notebook
 
 LIMITS = ["--cell-timeout", "2", "--call-timeout", "2", "--isolation", "basic"]
@@ -64,12 +65,7 @@ def _grade(klass, out, toy_workbook, *extra) -> subprocess.CompletedProcess:
 
 def _results(out: Path) -> dict[str, dict]:
     """Every results.json under ``out``, without its timing fields."""
-    found = {}
-    for path in sorted(out.glob("*/*/results.json")):
-        doc = json.loads(path.read_text())
-        doc.pop("execution_time")
-        found[str(path.relative_to(out))] = doc
-    return found
+    return comparable_results(out)
 
 
 @pytest.fixture(scope="module")
