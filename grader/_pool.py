@@ -1,10 +1,12 @@
-"""Warm workers: started ahead of need, so that a submission's worker has already
-imported numpy, pandas and scikit-learn when the submission is assigned to it.
+"""Warm workers: a submission's worker has already imported numpy, pandas and
+scikit-learn when the submission is assigned to it.
 
 A warm worker has run no learner code and seen no test: it is a fresh sandbox, a
 fresh scratch folder and an interpreter that imported the libraries. Each one serves
-one submission (or one restart of it) and is then killed; the pool starts its
-replacement at once, so it warms up while the current submission is graded.
+one submission (or one restart of it) and is then killed. At the strict level it is
+forked from a zygote that imported the libraries once (grader._zygote); elsewhere, or
+if the zygote cannot start, the pool starts a spare ahead of need, which warms up while
+the current submission is graded.
 
 What a warm worker imports is what the exercise's source notebook imports
 (:func:`exercise_modules`), plus the libraries the wire needs: the spare started when a
@@ -26,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from ._sandbox import kill_worker, launch_worker
+from ._zygote import Zygote, ZygoteError
 
 # What every worker needs, whatever the exercise: the wire decodes arrays and frames.
 BASE_MODULES = ("numpy", "pandas", "pyarrow")
@@ -101,17 +104,32 @@ def launch(datasets: Path | None, isolation: str, warm=()):
 
 
 class WarmPool:
-    """Keeps ``spares`` warm workers ready per (datasets, isolation)."""
+    """Warm workers per (datasets, isolation): forked by a zygote at strict isolation
+    (grader._zygote), else ``spares`` started ahead.
+
+    Parameters
+    ----------
+    spares : int
+        Workers kept started ahead where there is no zygote.
+    modules : tuple of str
+        What a warm worker (or the zygote) imports when the caller does not say.
+    """
 
     def __init__(self, spares: int = 1, modules=WARM_MODULES):
         self.spares = spares
         self.modules = tuple(modules)
         self._ready: dict[tuple, list] = {}
+        self._zygotes: dict[Path | None, Zygote] = {}
+        self.zygote_failure = ""  # why strict workers are no longer forked, if so
 
     def take(self, datasets: Path | None, isolation: str, modules=None):
         """(process, scratch) of a warm worker, now the caller's; a replacement starts,
         importing ``modules`` (default: the pool's own list)."""
         warm = self.modules if modules is None else tuple(modules)
+        if isolation == "strict" and not self.zygote_failure:
+            forked = self._fork(datasets, warm)
+            if forked is not None:
+                return forked
         key = (datasets, isolation)
         ready = self._ready.setdefault(key, [])
         taken = None
@@ -127,11 +145,31 @@ class WarmPool:
             ready.append(launch(datasets, isolation, warm))
         return taken
 
+    def _fork(self, datasets: Path | None, warm):
+        # A zygote that ended (bubblewrap ties it to the thread that started it) is
+        # replaced once; a second failure turns the zygotes off for this pool.
+        for _attempt in range(2):
+            if datasets not in self._zygotes:
+                try:
+                    self._zygotes[datasets] = Zygote(datasets, self.modules)
+                except ZygoteError as exc:
+                    failure = str(exc)
+                    continue
+            try:
+                return self._zygotes[datasets].fork(warm)
+            except ZygoteError as exc:
+                failure = str(exc)
+                self._zygotes.pop(datasets).close()
+        self.zygote_failure = failure
+        return None
+
     def close(self) -> None:
-        """Stop every spare worker and remove its scratch folder."""
+        """Stop every spare worker and zygote, and remove their scratch folders."""
         for ready in self._ready.values():
             while ready:
                 _discard(*ready.pop())
+        while self._zygotes:
+            self._zygotes.popitem()[1].close()
 
 
 def _discard(proc, scratch: Path) -> None:

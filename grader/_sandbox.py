@@ -7,7 +7,9 @@ strict
     of read-only binds (the Python runtime, the virtual environment, the grader
     package, the public datasets) plus a private scratch folder; then ``setpriv``
     drops to an unprivileged uid. Hidden tests, solutions, other learners' files and
-    the output folder do not exist inside.
+    the output folder do not exist inside. Warm workers at this level are forked from
+    a zygote in the same sandbox, and each enters namespaces of its own
+    (grader._zygote, grader._worker._enter).
 standard
     the same bubblewrap sandbox for a grader that is not root, in a user namespace.
 basic
@@ -65,6 +67,30 @@ def _runtime_paths() -> list[Path]:
 
 def bwrap_argv(scratch: Path, datasets: Path | None, *, drop_privileges: bool) -> list[str]:
     """The bubblewrap command line around the worker (see the module docstring)."""
+    argv = _bwrap_filesystem(scratch, datasets)
+    if drop_privileges:
+        argv += ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", "--no-new-privs"]
+    else:
+        argv += ["--unshare-user"]
+    return argv
+
+
+# What the zygote needs to build each forked worker's namespaces, mounts and uid
+# (grader._worker._enter); its workers drop all of them.
+ZYGOTE_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
+
+
+def zygote_argv(root: Path, datasets: Path | None) -> list[str]:
+    """The bubblewrap command line around the zygote (strict only): the workers' sandbox,
+    with ``root`` (the folder of their scratch folders) as its scratch, as root with
+    :data:`ZYGOTE_CAPABILITIES`."""
+    argv = _bwrap_filesystem(root, datasets)
+    for cap in ZYGOTE_CAPABILITIES:
+        argv += ["--cap-add", cap]
+    return argv
+
+
+def _bwrap_filesystem(scratch: Path, datasets: Path | None) -> list[str]:
     argv = [
         "bwrap",
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -93,13 +119,7 @@ def bwrap_argv(scratch: Path, datasets: Path | None, *, drop_privileges: bool) -
                 argv += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         argv += [how, str(path), str(path)]
-    argv += [
-        "--chdir", str(scratch),
-    ]
-    if drop_privileges:
-        argv += ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", "--no-new-privs"]
-    else:
-        argv += ["--unshare-user"]
+    argv += ["--chdir", str(scratch)]
     return argv
 
 
@@ -170,11 +190,15 @@ def launch_worker(scratch: Path, datasets: Path | None, isolation: str = "basic"
 
 
 def kill_worker(proc: subprocess.Popen) -> None:
-    """Kill a worker with everything it started (its session), and reap it."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Kill a worker with everything it started (its session, or for a worker forked by
+    the zygote its pid namespace), and reap it."""
+    if not isinstance(proc, subprocess.Popen):
+        proc.kill()
+    else:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     try:
         proc.wait(timeout=5)
     except Exception:  # noqa: BLE001 - already reaped by wait4

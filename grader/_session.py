@@ -12,6 +12,7 @@ import os
 import queue
 import shutil
 import signal
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -360,6 +361,8 @@ class WorkerSession:
     @staticmethod
     def _reap(proc) -> tuple[int, float] | None:
         """The worker's wait status and CPU seconds once it has ended; None if it lives on."""
+        if not isinstance(proc, subprocess.Popen):  # forked by the zygote, not our child
+            return proc.reap(timeout=1.0)
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
             try:
