@@ -192,6 +192,27 @@ def test_without_a_zygote_the_pool_starts_workers_ahead(monkeypatch):
 
 # The worker is busy in a call when its owner is killed, so it does not end on its own
 # at the end of its input.
+def test_a_zygote_that_runs_a_thread_does_not_fork(tmp_path, monkeypatch):
+    import threading
+
+    from grader._worker import _zygote as zygote_side
+
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked a process that runs two threads"))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    pipes = [os.pipe() for _ in range(3)]
+    try:
+        reply, fds = zygote_side._fork(None, {"scratch": "w-1", "modules": []}, [r for r, _ in pipes], str(tmp_path))
+    finally:
+        stop.set()
+        thread.join()
+        for r, w in pipes:
+            os.close(r)
+            os.close(w)
+    assert reply["ok"] is False and "threads" in reply["message"] and fds == []
+
+
 OWNER = """
 import sys, threading, time
 from grader._pool import WarmPool

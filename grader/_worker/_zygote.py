@@ -65,6 +65,9 @@ def _fork(control: socket.socket, request: dict, fds: list[int], root: str) -> t
     name = str(request.get("scratch", ""))
     if len(fds) != 3 or not name or "/" in name or name.startswith("."):
         return {"ok": False, "message": f"a fork needs a scratch name and three descriptors; got {name!r} and {len(fds)}"}, []
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:  # a fork keeps only this thread: a library's pool would hang
+        return {"ok": False, "message": f"the zygote runs {threads} threads after its imports, so it cannot fork safely"}, []
     report_r, report_w = os.pipe()
     pid = os.fork()
     if pid == 0:
