@@ -51,6 +51,9 @@ def worker_env(scratch: Path, datasets: Path | None) -> dict[str, str]:
         "MPLCONFIGDIR": str(scratch),
         "JOBLIB_MULTIPROCESSING": "0",
         "MLDAY_GRADING": "1",
+        # pyarrow's jemalloc would start a background thread at import, and a zygote
+        # (grader._zygote) forks only while it runs a single thread.
+        "JE_ARROW_MALLOC_CONF": "background_thread:false",
     }
     env.update({name: "1" for name in _THREAD_VARS})
     if datasets is not None:

@@ -27,7 +27,7 @@ FAST = Limits(cell_seconds=5, call_seconds=5)
 
 @pytest.fixture(scope="module")
 def pool():
-    p = WarmPool(modules=("numpy",))
+    p = WarmPool()  # the libraries the workbook imports, pandas and scikit-learn among them
     yield p
     p.close()
 
@@ -68,7 +68,7 @@ SLEEPER = "import subprocess, sys\nCHILD = subprocess.Popen([sys.executable, '-c
 
 
 def test_strict_workers_are_forked_by_the_zygote(pool):
-    s = start(pool, "import sys\nWARM = 'numpy' in sys.modules")
+    s = start(pool, "import sys\nWARM = all(m in sys.modules for m in ('pandas', 'pyarrow', 'sklearn.ensemble'))")
     try:
         assert isinstance(s._proc, _zygote.ForkedWorker)
         assert value(s, "WARM") is True
