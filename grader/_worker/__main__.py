@@ -38,15 +38,20 @@ def _apply_limits(limits: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def import_available(modules) -> None:
+    """Import each module that is installed; skip the others."""
+    for module in modules:
+        try:
+            __import__(module)
+        except ImportError:
+            pass
+
+
 def _warm_up(argv: list[str]) -> None:
     # A warm worker (grader._pool) imports the libraries before any submission is
     # assigned to it, so a submission does not wait for them.
     if len(argv) == 2 and argv[0] == "--warm":
-        for module in filter(None, argv[1].split(",")):
-            try:
-                __import__(module)
-            except ImportError:
-                pass
+        import_available(filter(None, argv[1].split(",")))
 
 
 def _seed_global_generators() -> None:

@@ -23,15 +23,9 @@ import os
 import socket
 import sys
 
+from .__main__ import import_available
+
 _MAX_REQUEST = 1 << 16
-
-
-def _import(modules) -> None:
-    for module in modules:
-        try:
-            __import__(module)
-        except ImportError:
-            pass
 
 
 class _Children:
@@ -61,7 +55,7 @@ class _Children:
 def _fork(control: socket.socket, request: dict, fds: list[int], root: str) -> tuple[dict, list[int]]:
     from ._enter import enter_sandbox
 
-    _import(request.get("modules", []))
+    import_available(request.get("modules", []))
     name = str(request.get("scratch", ""))
     if len(fds) != 3 or not name or "/" in name or name.startswith("."):
         return {"ok": False, "message": f"a fork needs a scratch name and three descriptors; got {name!r} and {len(fds)}"}, []
@@ -143,7 +137,7 @@ def main(argv: list[str]) -> int:
     from ._enter import become_subreaper
 
     become_subreaper()
-    _import(filter(None, argv[3].split(",")))
+    import_available(filter(None, argv[3].split(",")))
     return serve(int(argv[1]), argv[2])
 
 
